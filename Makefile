@@ -1,0 +1,48 @@
+# Nianbao — the two commands: `make run` (set up, crawl the registry, serve) and `make test` (set up, test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= archive.db
+PORT ?= 8001
+APT_PACKAGES := chromium fonts-wqy-microhei redis-server antiword
+STAMP := $(VENV)/.installed
+
+.PHONY: setup system-packages run test lint demo bench clean
+
+setup: system-packages $(STAMP)
+
+# Debian packages the tests and the normalizer use: headless Chromium + a CJK font for the browser tests,
+# redis-server for distributed crawling, antiword for legacy .doc reports.
+system-packages:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/nianbao nightly --db $(DB)
+	$(BIN)/nianbao serve --db $(DB) --port $(PORT)
+
+demo: setup
+	$(BIN)/nianbao demo --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: setup lint
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Nianbao: archive, normalize and publish Chinese government information-disclosure annual reports."""
+
+__version__ = "0.1.0"

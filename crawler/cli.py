@@ -1,0 +1,160 @@
+"""The `nianbao` command line: one subcommand per stage of the pipeline (crawl, normalize, serve, ...)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_DB = "archive.db"
+DEFAULT_SITES = "sites.yml"
+
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The archive (SQLite) file.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Nianbao: crawl, archive, normalize and publish 政府信息公开工作年度报告."""
+
+
+@main.command()
+@click.option(
+    "--sites",
+    "sites_path",
+    default=DEFAULT_SITES,
+    show_default=True,
+    type=click.Path(exists=True),
+    help="Sites registry (YAML).",
+)
+@click.option("--site", "site_ids", multiple=True, help="Only this registry id (repeatable).")
+@db_option
+@click.option(
+    "--redis",
+    "redis_url",
+    default=None,
+    help="Distributed mode: share the frontier through this Redis; captures go to `nianbao ingest`.",
+)
+def crawl(sites_path: str, site_ids: tuple[str, ...], db_path: str, redis_url: str | None) -> None:
+    """Run the spiders over a sites registry into the archive."""
+    from crawler.crawl.runner import run_crawl
+
+    summary = run_crawl(sites_path, db_path, site_ids=list(site_ids) or None, redis_url=redis_url)
+    click.echo(summary.line())
+    sys.exit(summary.exit_code)
+
+
+@main.command()
+@db_option
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def normalize(db_path: str, quiet: bool) -> None:
+    """Rebuild every derived table (reports, sections, statistics, checks, search) from the raw captures."""
+    from crawler.derive import rebuild
+
+    result = rebuild(db_path, progress=not quiet)
+    click.echo(result.line())
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=int, default=None, help="Year covered, when the document does not say.")
+@click.option("--agency", default=None, help="Agency name, when the document does not say.")
+def parse(file: str, year: int | None, agency: str | None) -> None:
+    """Normalize one local file (HTML, text, PDF, DOCX, DOC) and print the report as JSON."""
+    from crawler.normalize import ReportHints, parse_file
+
+    report = parse_file(Path(file), hints=ReportHints(year=year, agency=agency))
+    click.echo(json.dumps(report.to_contract(), ensure_ascii=False, indent=1))
+    if report.parse_status in ("failed", "needs_ocr"):
+        click.echo(f"nianbao parse: {file}: {report.parse_status}: {'; '.join(report.errors)}", err=True)
+        sys.exit(1)
+
+
+@main.command(name="eval")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@click.option("-v", "--verbose", is_flag=True, help="One line per case, with every wrong cell.")
+def evaluate(directory: str, verbose: bool) -> None:
+    """Score the normalizer on golden cases (<case>.<ext> beside <case>.expected.json)."""
+    from crawler.normalize.evaluate import evaluate_dir
+
+    score = evaluate_dir(Path(directory), verbose=verbose, echo=click.echo)
+    click.echo(score.line())
+    sys.exit(0 if score.perfect else 1)
+
+
+@main.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(db_path: str, port: int, host: str) -> None:
+    """Serve the archive with Datasette (read-only), using datasette/metadata.yml."""
+    from crawler.serve import serve as run_datasette
+
+    run_datasette(db_path, port=port, host=host)
+
+
+@main.command()
+@click.option("--sites", "sites_path", default=DEFAULT_SITES, show_default=True, type=click.Path(exists=True))
+@db_option
+@click.option("--lock", "lock_path", default=None, help="Lock file (default: <db>.lock).")
+def nightly(sites_path: str, db_path: str, lock_path: str | None) -> None:
+    """Crawl + normalize + one summary line. Exit 0 ok, 1 failed, 2 warnings, 75 another run holds the lock."""
+    from crawler.nightly import run_nightly
+
+    sys.exit(run_nightly(sites_path, db_path, lock_path=lock_path, echo=click.echo))
+
+
+@main.command()
+@db_option
+@click.option("--limit", default=10, show_default=True, help="How many runs to show.")
+def status(db_path: str, limit: int) -> None:
+    """Print the last crawl runs and the sites that need attention."""
+    from crawler.crawl.status import print_status
+
+    print_status(db_path, limit=limit, echo=click.echo)
+
+
+@main.command()
+@click.option("--db", "db_path", default="demo.db", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette port.")
+@click.option("--no-serve", is_flag=True, help="Stop after building the archive.")
+def demo(db_path: str, port: int, no_serve: bool) -> None:
+    """Serve the bundled simulated district site on 127.0.0.1, crawl it, normalize, then serve Datasette."""
+    from crawler.demo import run_demo
+
+    run_demo(db_path, port=port, serve=not no_serve, echo=click.echo)
+
+
+@main.command()
+@click.argument("dest", type=click.Path(dir_okay=False))
+@db_option
+def backup(dest: str, db_path: str) -> None:
+    """Make a consistent copy of the archive while crawls may be writing to it."""
+    from crawler.store.backup import backup_database
+
+    click.echo(backup_database(db_path, dest))
+
+
+@main.command()
+@click.option("--redis", "redis_url", required=True, help="Redis URL the distributed crawlers push to.")
+@db_option
+@click.option(
+    "--idle-exit", default=0, type=float, help="Exit after this many idle seconds (0: run forever)."
+)
+def ingest(redis_url: str, db_path: str, idle_exit: float) -> None:
+    """The single archive writer of a distributed crawl: move captures from Redis into archive.db."""
+    from crawler.distributed.ingest import run_ingest
+
+    click.echo(run_ingest(redis_url, db_path, idle_exit=idle_exit))
+
+
+if __name__ == "__main__":
+    main()

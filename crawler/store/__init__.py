@@ -1,0 +1,1 @@
+"""The archive store: archive.db schema, raw body encoding and capture writing."""

@@ -1,0 +1,266 @@
+"""archive.db schema: creates and migrates every table, index and view, in WAL mode.
+
+Two tiers live in one SQLite file:
+
+* the **raw tier** — what the crawler saw: ``sites``, ``agencies``, ``crawl_runs``, ``fetches``,
+  ``captures``, ``documents``, ``crawl_events``. Never rewritten by ``nianbao normalize``.
+* the **derived tier** — what the normalizer made of it: ``reports``, ``sections``, ``statistics``,
+  ``checks``, ``reports_fts``. Dropped and rebuilt from the raw tier at will.
+
+Migrations are numbered functions applied in order; ``PRAGMA user_version`` records the last one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+DERIVED_TABLES = ("checks", "statistics", "sections", "reports")
+
+
+def _v1_raw_tier(db: sqlite_utils.Database) -> None:
+    db["sites"].create(
+        {
+            "id": str,  # registry id, e.g. "ningxia-zhongwei-shapotou"
+            "name": str,  # 沙坡头区人民政府
+            "province": str,
+            "city": str,
+            "district": str,
+            "region_code": str,  # 6-digit administrative division code
+            "portal_url": str,
+            "cms": str,  # trs | hanweb | ucap | gkmlpt | static | ...
+            "verified": int,  # 1 when the entry was checked against the live site
+            "config": str,  # JSON: the registry entry as loaded
+        },
+        pk="id",
+        not_null={"name"},
+    )
+    db["agencies"].create(
+        {
+            "id": str,  # "<site id>/<agency slug>"
+            "site_id": str,
+            "name": str,
+            "column_url": str,  # the 政府信息公开年报 column, as configured or discovered
+            "cms": str,
+            "discovered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("site_id", "sites", "id")],
+        not_null={"site_id", "name"},
+    )
+    db["crawl_runs"].create(
+        {
+            "id": int,
+            "site_id": str,
+            "started_at": str,
+            "ended_at": str,
+            "status": str,  # running | ok | warning | failed
+            "requests": int,
+            "bytes": int,
+            "new_reports": int,
+            "changed_reports": int,
+            "unchanged_reports": int,
+            "errors": str,  # JSON object: failure kind -> count
+            "blocked": int,  # requests refused by anti-bot / WAF
+            "warnings": str,  # JSON list of silent-failure warnings
+            "host": str,  # machine that ran it
+        },
+        pk="id",
+        foreign_keys=[("site_id", "sites", "id")],
+    )
+    db["captures"].create(
+        {
+            "id": int,
+            "url": str,  # requested URL
+            "final_url": str,  # after redirects
+            "method": str,
+            "status": int,
+            "headers": str,  # JSON object of response headers
+            "fetched_at": str,  # ISO 8601 UTC
+            "sha256": str,  # of the body as received (decoded transfer encoding)
+            "content_type": str,
+            "size": int,  # body length in bytes
+            "body": bytes,
+            "body_codec": str,  # identity | zlib — how `body` is stored
+            "kind": str,  # listing | report | attachment | discovery | robots | other
+            "failure_kind": str,  # NULL when fine; else waf | http_404 | soft_404 | oversized | ...
+            "site_id": str,
+            "agency_id": str,
+            "run_id": int,
+            "referer": str,
+            "link_text": str,  # the anchor text that led here (listing title)
+        },
+        pk="id",
+        foreign_keys=[
+            ("site_id", "sites", "id"),
+            ("agency_id", "agencies", "id"),
+            ("run_id", "crawl_runs", "id"),
+        ],
+        not_null={"url", "fetched_at", "sha256"},
+    )
+    # One capture per distinct body of a URL: a re-fetch of identical bytes is a fetch, not a capture.
+    db["captures"].create_index(["url", "sha256"], unique=True)
+    db["captures"].create_index(["kind"])
+    db["captures"].create_index(["site_id", "agency_id"])
+    db["fetches"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "fetched_at": str,
+            "status": int,
+            "bytes": int,
+            "capture_id": int,  # NULL for 304 / failures without a body
+            "failure_kind": str,
+            "conditional": int,  # 1 when sent with If-None-Match / If-Modified-Since
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("capture_id", "captures", "id")],
+    )
+    db["fetches"].create_index(["run_id"])
+    db["documents"].create(
+        {
+            "id": int,
+            "url": str,  # canonical URL (tracking parameters stripped)
+            "site_id": str,
+            "agency_id": str,
+            "kind": str,  # page | attachment
+            "parent_url": str,  # for an attachment: the article page it hangs from
+            "title": str,
+            "listed_date": str,
+            "year": int,  # year covered, from the title
+            "first_seen": str,
+            "last_checked": str,
+            "next_check": str,  # revalidation due date
+            "etag": str,
+            "last_modified": str,
+            "latest_capture_id": int,
+            "content_hash": str,  # hash of the normalized text of the latest capture
+            "versions": int,
+        },
+        pk="id",
+        foreign_keys=[("site_id", "sites", "id"), ("agency_id", "agencies", "id")],
+    )
+    db["documents"].create_index(["url"], unique=True)
+    db["crawl_events"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "site_id": str,
+            "url": str,
+            "kind": str,  # failure kind or warning kind
+            "detail": str,
+            "capture_id": int,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id")],
+    )
+    db["crawl_events"].create_index(["run_id", "kind"])
+
+
+def _v2_derived_tier(db: sqlite_utils.Database) -> None:
+    create_derived(db)
+
+
+def create_derived(db: sqlite_utils.Database) -> None:
+    """Create the derived tables (used by migrations and by `nianbao normalize` after a drop)."""
+    db["reports"].create(
+        {
+            "id": int,  # = the source capture id, so links survive a rebuild
+            "capture_id": int,
+            "document_url": str,
+            "version": int,  # 1 for the first content seen at this URL, 2 after an edit, ...
+            "is_latest": int,
+            "site_id": str,
+            "agency_id": str,
+            "agency": str,
+            "province": str,
+            "city": str,
+            "district": str,
+            "region_code": str,
+            "year": int,
+            "title": str,
+            "publish_date": str,
+            "published_late": int,  # 1 when published after 31 January of year + 1
+            "source_url": str,
+            "source_format": str,  # html | text | pdf | docx | doc
+            "format": str,  # 2021 | 2019 | other
+            "parse_status": str,  # ok | partial | failed | needs_ocr
+            "errors": str,  # JSON list
+            "content_hash": str,
+            "checks_failed": int,
+            "applications_received": int,  # table3 new_received.total, for sorting and charts
+            "text": str,
+            "search_text": str,  # jieba-segmented title + text, indexed by reports_fts
+        },
+        pk="id",
+        foreign_keys=[("capture_id", "captures", "id"), ("site_id", "sites", "id")],
+    )
+    db["reports"].create_index(["agency_id", "year"])
+    db["reports"].create_index(["region_code", "year"])
+    db["reports"].create_index(["year"])
+    db["reports"].create_index(["document_url"])
+    db["sections"].create(
+        {"report_id": int, "no": int, "title": str, "text": str},
+        pk=("report_id", "no"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["statistics"].create(
+        {
+            "report_id": int,
+            "table_name": str,  # table2 | table3 | table4
+            "row_code": str,  # codes of report-json.md, e.g. new_received
+            "col_code": str,  # e.g. natural_person
+            "value": float,
+            "value_text": str,  # as printed
+            "row_label": str,  # original label
+            "col_label": str,
+            "blank": int,  # 1 when the cell was blank / - / 无
+            "src_table": int,  # provenance: table index in the source
+            "src_row": int,
+            "src_col": int,
+            "src_page": int,  # PDF page, when applicable
+        },
+        pk=("report_id", "table_name", "row_code", "col_code"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["statistics"].create_index(["table_name", "row_code", "col_code"])
+    db["checks"].create(
+        {"id": int, "report_id": int, "rule": str, "ok": int, "detail": str, "cells": str},
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["checks"].create_index(["report_id"])
+    db["checks"].create_index(["rule", "ok"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_raw_tier, _v2_derived_tier]
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
+    """Open archive.db (creating and migrating it unless read-only) with WAL and foreign keys on."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        return sqlite_utils.Database(conn)
+    conn = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=60000")
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply pending migrations, each in its own transaction; return the schema version."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.conn:
+            step(db)
+            db.execute(f"PRAGMA user_version={number}")
+    return len(MIGRATIONS)
