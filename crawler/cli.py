@@ -106,7 +106,7 @@ def serve(db_path: str, port: int, host: str) -> None:
 @db_option
 @click.option("--lock", "lock_path", default=None, help="Lock file (default: <db>.lock).")
 def nightly(sites_path: str, db_path: str, lock_path: str | None) -> None:
-    """Crawl + normalize + one summary line. Exit 0 ok, 1 failed, 2 warnings, 75 another run holds the lock."""
+    """Crawl + normalize + one summary line. Exit 0 ok, 1 failed, 2 warnings, 75 locked by another run."""
     from crawler.nightly import run_nightly
 
     sys.exit(run_nightly(sites_path, db_path, lock_path=lock_path, echo=click.echo))

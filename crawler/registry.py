@@ -1,4 +1,4 @@
-"""The sites registry (sites.yml): which district sites to crawl, their regions, agencies and report columns."""
+"""The sites registry (sites.yml): district sites to crawl, their regions, agencies and report columns."""
 
 from __future__ import annotations
 
