@@ -1,0 +1,38 @@
+"""`nianbao nightly`: crawl + normalize under a lock, then one summary line and an exit code for cron."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_WARNINGS, EXIT_LOCKED = 0, 1, 2, 75  # 75 = EX_TEMPFAIL: try again later
+
+
+def run_nightly(
+    sites_path: str, db_path: str, *, lock_path: str | None = None, echo: Callable[[str], None] = print
+) -> int:
+    """Run one nightly pass; never two at once on the same archive."""
+    from crawler.crawl.runner import run_crawl
+    from crawler.derive import rebuild
+
+    lock_file = Path(lock_path or f"{db_path}.lock")
+    with lock_file.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            echo(f"nightly: another run holds {lock_file}; nothing done")
+            return EXIT_LOCKED
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            crawl = run_crawl(sites_path, db_path, site_ids=None, redis_url=None)
+            derived = rebuild(db_path, progress=False)
+        except Exception as exc:
+            echo(f"nightly: FAILED: {type(exc).__name__}: {exc}")
+            return EXIT_FAILED
+    echo(f"nightly: {crawl.line()} | {derived.line()}")
+    return crawl.exit_code
