@@ -14,9 +14,6 @@ def run_nightly(
     sites_path: str, db_path: str, *, lock_path: str | None = None, echo: Callable[[str], None] = print
 ) -> int:
     """Run one nightly pass; never two at once on the same archive."""
-    from crawler.crawl.runner import run_crawl
-    from crawler.derive import rebuild
-
     lock_file = Path(lock_path or f"{db_path}.lock")
     with lock_file.open("a+") as handle:
         try:
@@ -28,6 +25,9 @@ def run_nightly(
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
         handle.flush()
+        from crawler.crawl.runner import run_crawl
+        from crawler.derive import rebuild
+
         try:
             crawl = run_crawl(sites_path, db_path, site_ids=None, redis_url=None)
             derived = rebuild(db_path, progress=False)

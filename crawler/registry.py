@@ -67,6 +67,14 @@ def _require(entry: dict[str, Any], key: str, where: str) -> Any:
     return entry[key]
 
 
+def _politeness(values: dict[str, Any], where: str) -> Politeness:
+    known = set(Politeness.__dataclass_fields__)
+    unknown = set(values) - known
+    if unknown:
+        raise RegistryError(f"{where}.politeness: unknown keys {sorted(unknown)} (known: {sorted(known)})")
+    return Politeness(**values)
+
+
 def _site(entry: dict[str, Any], index: int) -> Site:
     where = f"sites[{index}]"
     site_id = _require(entry, "id", where)
@@ -99,7 +107,7 @@ def _site(entry: dict[str, Any], index: int) -> Site:
         directory=entry.get("directory"),
         verified=bool(entry.get("verified", False)),
         allowed_hosts=tuple(entry.get("allowed_hosts") or ()),
-        politeness=Politeness(**(entry.get("politeness") or {})),
+        politeness=_politeness(entry.get("politeness") or {}, where),
         agencies=tuple(agencies),
         raw=entry,
     )
