@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup
-	$(BIN)/nianbao nightly --db $(DB)
+	$(BIN)/nianbao nightly --db $(DB) || echo "nightly exited with $$? (see 'nianbao status'); serving what the archive holds"
 	$(BIN)/nianbao serve --db $(DB) --port $(PORT)
 
 demo: setup
