@@ -1,0 +1,1 @@
+"""Simulated site archetypes and the HTTP plumbing that serves them."""

@@ -1,0 +1,169 @@
+"""The common shape of a simulated site: units, locking, conditional responses, expected reports, edits."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from simulator.sites import content
+from simulator.sites.catalog import Item, Unit
+from simulator.sites.server import Request, Response
+from simulator.sites.truths import make_truth
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """Where a simulated site lives and what it imitates."""
+
+    id: str
+    kind: str  # trs | hanweb | ucap | gkmlpt | faults | moved
+    name: str
+    base_url: str
+    port: int
+    pretends: str = ""  # the real host it imitates, e.g. www.spt.gov.cn
+    region: dict[str, str] = field(default_factory=dict)
+
+
+class Site:
+    """Base class: subclasses fill `units` and implement `route`."""
+
+    kind = "static"
+    cms = "static"
+    pretends = ""
+    name = ""
+    region: dict[str, str] = {}  # noqa: RUF012 - overridden per subclass
+
+    def __init__(self, site_id: str, *, seed: int, faults: bool) -> None:
+        self.id = site_id
+        self.seed = seed
+        self.faults = faults
+        self.rng = random.Random(f"{site_id}:{seed}")
+        self.base_url = ""
+        self.units: dict[str, Unit] = {}
+        self.lock = threading.RLock()
+
+    # -- serving -------------------------------------------------------------------------------------
+    def handle(self, req: Request) -> Response:
+        with self.lock:
+            return self.route(req)
+
+    def route(self, req: Request) -> Response:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    # -- model ---------------------------------------------------------------------------------------
+    def item_url(self, unit: Unit, item: Item) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def attachment_urls(self, unit: Unit, item: Item) -> list[str]:
+        return []
+
+    def report_entry(self, unit: Unit, item: Item) -> dict[str, Any]:
+        """One expected_reports() row for a report item."""
+        page = self.item_url(unit, item)
+        attachments = self.attachment_urls(unit, item)
+        fullest = attachments[0] if item.form in ("pdf", "docx") and attachments else page
+        entry = content.expected(item.truth)
+        entry.update(
+            site_id=self.id,
+            agency_slug=unit.slug,
+            agency_name=unit.name,
+            url=fullest,
+            page_url=page,
+            attachment_urls=attachments,
+            source_format=item.form.split("+")[0],
+            publish_date=item.list_date.isoformat(),
+            url_date=item.url_date.isoformat(),
+            encoding=unit.encoding,
+            edits=list(item.edits),
+            fault=unit.extra.get("fault"),
+            reachable=unit.extra.get("reachable", True),
+        )
+        return entry
+
+    def expected_reports(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return [
+                self.report_entry(u, i)
+                for u in self.units.values()
+                for i in u.ordered()
+                if i.kind == "report"
+            ]
+
+    def registry_entry(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def expected_faults(self) -> list[dict[str, Any]]:
+        return []
+
+    # -- mutation ------------------------------------------------------------------------------------
+    def edit_report(self, agency_slug: str, year: int, suffix: str) -> None:
+        with self.lock:
+            item = self.units[agency_slug].report(year)
+            item.edits.append(suffix)
+            item.touch()
+
+    def add_report(
+        self, agency_slug: str, year: int, *, form: str = "html", publish: date | None = None
+    ) -> Item:
+        """Publish a new report at the top of the unit's listing."""
+        with self.lock:
+            unit = self.units[agency_slug]
+            if any(i.kind == "report" and i.year == year for i in unit.items):
+                raise ValueError(f"{agency_slug} already has a report for {year}")
+            newest = max((i.list_date for i in unit.items), default=date(year + 1, 1, 20))
+            day = publish or newest + timedelta(days=1)
+            truth = make_truth(
+                unit.name,
+                unit.slug,
+                year,
+                publish_date=day.isoformat(),
+                seed=self.seed,
+                region=self.name,
+                source_format=form.split("+")[0],
+                encoding=unit.encoding,
+            )
+            top_id = max((i.docid for u in self.units.values() for i in u.items), default=1000)
+            item = Item(
+                key=f"{unit.slug}/{year}",
+                kind="report",
+                title=truth.title,
+                list_date=day,
+                url_date=day,
+                truth=truth,
+                year=year,
+                form=form,
+                docid=top_id + self.rng.randint(3, 50),
+            )
+            item.touch()
+            self.prepare_new_item(unit, item)
+            unit.items.append(item)
+            return item
+
+    def prepare_new_item(self, unit: Unit, item: Item) -> None:
+        """Archetype hook: set ids/paths for an item added at run time."""
+
+
+def charset_html(html: str, encoding: str) -> str:
+    """Rewrite the declared charset of a UTF-8 page for an encoded (e.g. GBK) unit."""
+    if encoding == "utf-8":
+        return html
+    declared = "gb2312" if encoding in ("gbk", "gb2312", "gb18030") else encoding
+    for old in ('charset="utf-8"', "charset=utf-8", 'charset="UTF-8"', "charset=UTF-8"):
+        html = html.replace(
+            old, f"charset={declared}" if "=" in old and '"' not in old else f'charset="{declared}"'
+        )
+    return html
+
+
+def encoded_page(html: str, encoding: str, modified: Any) -> Response:
+    """A page in the unit's encoding; non-UTF-8 units send Content-Type without charset (as real GBK hosts do)."""
+    if encoding == "utf-8":
+        return Response.html(html).cacheable(modified)
+    body = charset_html(html, encoding).encode("gbk", "xmlcharrefreplace")
+    return Response(body=body, content_type="text/html").cacheable(modified)

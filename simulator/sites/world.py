@@ -1,0 +1,140 @@
+"""SimulatedSites: builds every simulated site, serves each on its own 127.0.0.1 port, exposes truth and knobs."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simulator.sites.base import Site, SiteInfo
+from simulator.sites.server import RequestLog, RequestRecord, SiteServer
+from simulator.sites.trs import TrsSite
+
+
+def _build_sites(seed: int, faults: bool, timeout_delay: float) -> list[Site]:
+    sites: list[Site] = [TrsSite("spt", seed=seed, faults=faults)]
+    return sites
+
+
+class SimulatedSites:
+    """Context manager running all simulated sites. `sites` maps site id → SiteInfo once started."""
+
+    def __init__(
+        self,
+        *,
+        faults: bool = True,
+        seed: int = 0,
+        port_base: int | None = None,
+        timeout_delay: float = 12.0,
+        flaky_failures: int = 2,
+    ) -> None:
+        self.faults = faults
+        self.seed = seed
+        self.port_base = port_base
+        self.timeout_delay = timeout_delay
+        self.flaky_failures = flaky_failures
+        self._log = RequestLog()
+        self._stop = threading.Event()
+        self._sites: dict[str, Site] = {}
+        self._servers: dict[str, SiteServer] = {}
+        self.sites: dict[str, SiteInfo] = {}
+
+    # -- lifecycle -----------------------------------------------------------------------------------
+    def start(self) -> SimulatedSites:
+        if self._servers:
+            return self
+        self._stop.clear()
+        built = _build_sites(self.seed, self.faults, self.timeout_delay)
+        for n, site in enumerate(built):
+            port = self.port_base + n if self.port_base else 0
+            server = SiteServer(site.id, site.handle, self._log, self._stop, port=port)
+            site.base_url = server.base_url
+            self._sites[site.id] = site
+            self._servers[site.id] = server
+        for site in self._sites.values():
+            site.bind(self._sites) if hasattr(site, "bind") else None
+        for site_id, server in self._servers.items():
+            server.start()
+            site = self._sites[site_id]
+            self.sites[site_id] = SiteInfo(
+                id=site_id,
+                kind=site.kind,
+                name=site.name,
+                base_url=server.base_url,
+                port=server.port,
+                pretends=site.pretends,
+                region=dict(site.region),
+            )
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+    def __enter__(self) -> SimulatedSites:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- truth ---------------------------------------------------------------------------------------
+    def site(self, site_id: str) -> Site:
+        return self._sites[site_id]
+
+    def expected_reports(self) -> list[dict[str, Any]]:
+        """Every report served, with where its fullest form lives; `reachable` False when a fault hides it."""
+        return [r for site in self._sites.values() for r in site.expected_reports()]
+
+    def expected_faults(self) -> list[dict[str, Any]]:
+        """Every planted fault: url, the failure kind the crawler should record, and a note."""
+        return [f for site in self._sites.values() for f in site.expected_faults()]
+
+    def write_registry(self, path: str | Path, *, delay: float = 0.0, max_pages: int = 20) -> Path:
+        """Write a sites.yml (crawler/registry.py schema) pointing at the running simulated sites."""
+        entries = []
+        for site in self._sites.values():
+            entry = site.registry_entry()
+            if not entry:
+                continue
+            entry.setdefault("verified", True)
+            entry["politeness"] = {
+                "delay": delay,
+                "max_pages": max_pages,
+                "revalidate_days": 0,
+                "concurrency": 4,
+            }
+            entries.append(entry)
+        out = Path(path)
+        out.write_text(
+            yaml.safe_dump({"sites": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+        return out
+
+    # -- knobs ---------------------------------------------------------------------------------------
+    def _unit_site(self, agency_slug: str) -> Site:
+        for site in self._sites.values():
+            if agency_slug in site.units:
+                return site
+        raise KeyError(f"no simulated agency {agency_slug!r}")
+
+    def edit_report(self, agency_slug: str, year: int, new_text_suffix: str) -> None:
+        """Silently edit a published report: same URL, new content, new ETag and Last-Modified."""
+        self._unit_site(agency_slug).edit_report(agency_slug, year, new_text_suffix)
+
+    def add_report(self, agency_slug: str, year: int, *, form: str = "html") -> dict[str, Any]:
+        """Publish a new report at the top of the agency's listing; returns its expected_reports() row."""
+        site = self._unit_site(agency_slug)
+        item = site.add_report(agency_slug, year, form=form)
+        return site.report_entry(site.units[agency_slug], item)
+
+    # -- request log ---------------------------------------------------------------------------------
+    @property
+    def request_log(self) -> list[RequestRecord]:
+        return self._log.snapshot()
+
+    def clear_log(self) -> None:
+        self._log.clear()
