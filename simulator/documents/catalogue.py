@@ -136,7 +136,7 @@ _SPECS: tuple[_Spec, ...] = (
         new_total=18,
         cases=1,
         single_other=True,
-        quirks=frozenset({"split_results_label"}),
+        quirks=frozenset({"split_results_label", "nbsp_padding"}),
     ),
     _Spec(
         _ZFB,

@@ -18,6 +18,7 @@ _EMPTY_OP = '<span style="font-family:仿宋_GB2312;font-size:16pt;"><o:p></o:p>
 
 _LEAD_RE = re.compile(r"^([（(][一二三四五六七八九十]+[）)][^。]{1,30}?。)")
 _EMPH_RE = re.compile(r"([一二三四五六七八九十]是)")
+_DIGITS_RE = re.compile(r"(\d+)")
 _URL_RE = re.compile(r"(https?://[A-Za-z0-9./_\-]+)")
 
 
@@ -26,10 +27,15 @@ def _e(text: str) -> str:
 
 
 def _inline(text: str) -> str:
-    """Escape a run of text, bolding 一是/二是 and linking URLs (text content unchanged)."""
+    """Escape a run of text, bolding 一是/二是, linking URLs, and putting digit runs in their own
+    ``lang="EN-US"`` spans as Word does (text content unchanged)."""
     out = _e(text)
     out = _EMPH_RE.sub(r"<strong>\1</strong>", out)
-    return _URL_RE.sub(r'<a href="\1" target="_blank">\1</a>', out)
+    if _URL_RE.search(out):
+        return _URL_RE.sub(r'<a href="\1" target="_blank">\1</a>', out)
+    return _DIGITS_RE.sub(
+        r'<span lang="EN-US" style="font-family:仿宋_GB2312;mso-hansi-font-family:Calibri">\1</span>', out
+    )
 
 
 def _paragraph(text: str, indent: str) -> str:
@@ -56,7 +62,7 @@ def _heading(no: int, title: str, indent: str) -> str:
     return f'<p class="MsoNormal" style="{_P_STYLE}"><span style="{_HEAD_FONT}">{indent}{_e(label)}</span>{_EMPTY_OP}</p>'
 
 
-def _cell(cell: Cell, col_px: int) -> str:
+def _cell(cell: Cell, col_px: int, pad: str = "") -> str:
     attrs = f' width="{col_px * cell.colspan}" valign="center"'
     if cell.rowspan > 1:
         attrs += f' rowspan="{cell.rowspan}"'
@@ -64,6 +70,8 @@ def _cell(cell: Cell, col_px: int) -> str:
         attrs += f' colspan="{cell.colspan}"'
     style = "border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt;"
     inner = "<br>".join(_e(line) for line in cell.text.split("\n")) if cell.text else "&nbsp;"
+    if pad and cell.text and not cell.header:
+        inner = f"{inner}{pad}" if len(cell.text) % 2 else f"{pad}{inner}"
     align = "center"
     return (
         f'<td{attrs} style="{style}"><p class="MsoNormal" align="{align}" style="text-align:{align};">'
@@ -71,13 +79,17 @@ def _cell(cell: Cell, col_px: int) -> str:
     )
 
 
-def table_html(grid: Grid, css_class: str = "MsoNormalTable") -> str:
+def table_html(grid: Grid, css_class: str = "MsoNormalTable", *, pad: str = "") -> str:
     """One statistics table as Word pastes it into a CMS editor."""
     width = grid_width(grid)
     col_px = max(40, 620 // width)
     rows = []
-    for row in grid:
-        rows.append('<tr style="height:20.0pt">' + "".join(_cell(c, col_px) for c in row) + "</tr>")
+    for i, row in enumerate(grid):
+        rows.append(
+            '<tr style="height:20.0pt">'
+            + "".join(_cell(c, col_px, pad if (i + j) % 3 == 0 else "") for j, c in enumerate(row))
+            + "</tr>"
+        )
     return (
         f'<div align="center"><table class="{css_class}" border="1" cellspacing="0" cellpadding="0" '
         f'width="{col_px * width}" style="border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;'
@@ -102,6 +114,7 @@ def body_html(
         if text:
             out.extend(_paragraph(p, indent) for p in text.split("\n"))
         if no in grids:
-            out.append(table_html(grids[no], table_class))
+            pad = "&nbsp;" * 3 if "nbsp_padding" in truth.quirks else ""
+            out.append(table_html(grids[no], table_class, pad=pad))
             out.append('<p class="MsoNormal"><span lang="EN-US"><o:p>&nbsp;</o:p></span></p>')
     return "\n".join(out)

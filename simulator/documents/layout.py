@@ -96,7 +96,7 @@ def table2_grid(truth: ReportTruth) -> Grid:
         hdr3 = [_h("信息内容"), _h("上一年项目数量"), _h("本年增/减"), _h("处理决定数量")]
         return [
             [_h("第二十条第（一）项", colspan=4)],
-            [_h("信息内容"), _h("本年新制作数量"), _h("本年新公开数量"), _h("对外公开总数量")],
+            [_h("信息内容"), _h("本年新\n制作数量"), _h("本年新\n公开数量"), _h("对外公开\n总数量")],
             [_h("规章")]
             + [_v(truth, t, "regulations", c) for c in ("new_made", "new_published", "total_published")],
             [_h("规范性文件")]

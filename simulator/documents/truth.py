@@ -132,7 +132,11 @@ class ReportTruth:
     Section ``text`` is the section's paragraphs joined by ``"\\n"`` (headings excluded, tables excluded).
     ``blank_cells`` are addresses like ``"table3.granted.research"`` whose value is 0 in the tables but is
     printed as ``blank_marks.get(address, "")`` (``""`` means an empty / ``&nbsp;`` cell).
-    ``quirks`` switch on real-world markup oddities in the renderers (see render_html).
+    ``quirks`` switch on real-world markup oddities in the renderers: "misaligned_header" (the table3 header
+    grid of pingtan-2021: 自然人 colspan 2, 商业企业 values colspan 2), "split_results_label" (2019 format:
+    三、本年度办理结果 printed twice with rowspan 10, a Word page-break artefact), "nbsp_padding" (``&nbsp;``
+    around some digits). ``label_style`` "halfwidth" prints table3 labels as the seed does ("(一) 予以公开").
+    ``preamble`` is the paragraph(s) between the title and 一、 (not part of the JSON contract).
     """
 
     agency: str

@@ -297,6 +297,10 @@ def test_gbk_page() -> None:
     text = raw.decode("gbk")
     assert "charset=gb2312" in text and truth.title in text
     assert render_article_html(truth, encoding="utf-8").decode("utf-8")
+    meta = render_article_html(truth, charset_style="meta").decode("gbk")
+    assert '<meta charset="gb2312">' in meta
+    lying = render_article_html(truth, declared_charset="utf-8").decode("gbk")
+    assert "charset=utf-8" in lying and "gb2312" not in lying
 
 
 @pytest.mark.parametrize(
