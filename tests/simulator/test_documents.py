@@ -303,6 +303,17 @@ def test_gbk_page() -> None:
     assert "charset=utf-8" in lying and "gb2312" not in lying
 
 
+def test_site_chrome_is_configurable() -> None:
+    from simulator.documents import Site
+
+    truth = BY_KEY["sptqzwfwzx-2024"]
+    site = Site("某某县人民政府", "www.mm.gov.cn", "1234560001")
+    doc = lxml.html.fromstring(render_article_html(truth, cms="hanweb", site=site).decode())
+    assert doc.xpath("//meta[@name='SiteName']/@content") == ["某某县人民政府"]
+    assert doc.xpath("//meta[@name='SiteIDCode']/@content") == ["1234560001"]
+    assert truth.sections[5][2].split("\n")[1] in doc.text_content()  # report text untouched
+
+
 @pytest.mark.parametrize(
     "cms,href",
     [
