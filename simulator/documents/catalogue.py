@@ -68,6 +68,7 @@ _SPECS: tuple[_Spec, ...] = (
         "2024-01-29",
         new_total=11,
         source_format="pdf",
+        blanks=(("table4.*.*", "-"),),
     ),
     _Spec(
         _ZRZY,
@@ -101,6 +102,7 @@ _SPECS: tuple[_Spec, ...] = (
         new_total=27,
         cases=2,
         source_format="docx",
+        blanks=(("table3.*.research", "/"),),
     ),
     _Spec(
         _BHZ,
