@@ -1,0 +1,222 @@
+"""A scrapy-redis scheduler that loses no request when a crawler process is killed mid-run.
+
+scrapy-redis pops a request from the shared queue destructively, and its dupefilter then stops anyone from
+scheduling that URL again: a SIGKILLed worker would take its in-flight requests with it. This subclass pops
+atomically into a per-worker *in-flight* hash (one Lua script), workers heartbeat into a sorted set, and the
+in-flight requests of a worker whose heartbeat expired are pushed back onto the queue by whoever notices.
+A request is done when its callback output has been scheduled (see `middleware.InflightDoneMiddleware`);
+an idle worker holds nothing in flight, so it simply clears its own hash.
+
+Passes: the dupefilter is cleared when a worker starts and finds no live worker, no queued and no in-flight
+request — the previous pass is over and a new nightly pass begins. Otherwise the worker joins (and, after a
+crash of every worker, resumes) the current pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet.task import LoopingCall
+
+from crawler.distributed.keys import frontier
+
+logger = logging.getLogger(__name__)
+
+INFLIGHT_META = "nianbao_inflight"  # request.meta: (hash key, field) of the in-flight entry
+
+_POP = """
+local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #r == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+local id = redis.sha1hex(r[1])
+redis.call('HSET', KEYS[2], id, r[1], 's:' .. id, r[2])
+redis.call('SADD', KEYS[3], ARGV[1])
+return {id, r[1]}
+"""
+
+_EXPIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
+"""
+
+# KEYS: workers, inflight index, queue; ARGV: ttl, inflight hash prefix. Returns requests pushed back.
+_RECLAIM = (
+    _EXPIRE
+    + """
+local moved = 0
+for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if not redis.call('ZSCORE', KEYS[1], w) then
+    local h = ARGV[2] .. w
+    local all = redis.call('HGETALL', h)
+    for i = 1, #all, 2 do
+      local f = all[i]
+      if string.sub(f, 1, 2) ~= 's:' then
+        local score = redis.call('HGET', h, 's:' .. f) or '0'
+        redis.call('ZADD', KEYS[3], score, all[i + 1])
+        moved = moved + 1
+      end
+    end
+    redis.call('DEL', h)
+    redis.call('SREM', KEYS[2], w)
+  end
+end
+return moved
+"""
+)
+
+# KEYS: workers, inflight index, queue, dupefilter, pass; ARGV: ttl, worker id. Returns {pass, new?}.
+_JOIN = (
+    _EXPIRE
+    + """
+local fresh = 0
+if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('ZCARD', KEYS[3]) == 0
+   and redis.call('SCARD', KEYS[2]) == 0 then
+  redis.call('DEL', KEYS[4])
+  redis.call('INCR', KEYS[5])
+  fresh = 1
+end
+redis.call('ZADD', KEYS[1], now, ARGV[2])
+return {tonumber(redis.call('GET', KEYS[5]) or '0'), fresh}
+"""
+)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class ReliableScheduler(Scheduler):
+    """scrapy_redis Scheduler + RFPDupeFilter with in-flight tracking, heartbeats and reclaiming."""
+
+    def __init__(self, server: Any, **kwargs: Any) -> None:
+        self.heartbeat_ttl: float = kwargs.pop("heartbeat_ttl", 10.0)
+        self.max_idle: float = kwargs.pop("max_idle", 30.0)
+        super().__init__(server, **kwargs)
+        self.worker = worker_id()
+        self.keys: dict[str, str] = {}
+        self.pass_number = 0
+        self._idle_since: float | None = None
+        self._beat: LoopingCall | None = None
+        self._pop = server.register_script(_POP)
+        self._reclaim = server.register_script(_RECLAIM)
+        self._join = server.register_script(_JOIN)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ReliableScheduler:
+        settings = crawler.settings
+        instance = cls.from_settings(settings)
+        instance.heartbeat_ttl = settings.getfloat("NIANBAO_HEARTBEAT_TTL", 10.0)
+        instance.max_idle = settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", 30.0)
+        instance.stats = crawler.stats
+        crawler.signals.connect(instance.on_idle, signal=signals.spider_idle)
+        return instance
+
+    @property
+    def inflight_key(self) -> str:
+        return self.keys["inflight_prefix"] + self.worker
+
+    def open(self, spider: Spider) -> None:
+        self.keys = frontier(spider.name)
+        joined = self._join(
+            keys=[
+                self.keys["workers"],
+                self.keys["inflight_index"],
+                self.keys["queue"],
+                self.keys["dupefilter"],
+                self.keys["pass"],
+            ],
+            args=[self.heartbeat_ttl, self.worker],
+        )
+        self.pass_number, fresh = int(joined[0]), int(joined[1])
+        super().open(spider)
+        moved = self.reclaim()
+        spider.logger.info(
+            "distributed: worker %s %s pass %d (%d queued, %d reclaimed)",
+            self.worker,
+            "started" if fresh else "joined",
+            self.pass_number,
+            len(self.queue),
+            moved,
+        )
+        self._beat = LoopingCall(self.heartbeat)
+        self._beat.start(max(self.heartbeat_ttl / 4, 0.5), now=False)
+
+    def close(self, reason: str) -> None:
+        if self._beat is not None and self._beat.running:
+            self._beat.stop()
+        if reason == "finished":  # everything popped was processed
+            self._clear_inflight()
+        self.server.zrem(self.keys["workers"], self.worker)
+        # SCHEDULER_PERSIST is required with several workers: one finishing must not flush the others' queue.
+        if not self.persist:
+            self.flush()
+
+    def heartbeat(self) -> None:
+        now = self.server.time()
+        self.server.zadd(self.keys["workers"], {self.worker: now[0] + now[1] / 1e6})
+
+    def reclaim(self) -> int:
+        """Push the in-flight requests of workers whose heartbeat expired back onto the queue."""
+        keys = self.keys
+        moved = int(
+            self._reclaim(
+                keys=[keys["workers"], keys["inflight_index"], keys["queue"]],
+                args=[self.heartbeat_ttl, keys["inflight_prefix"]],
+            )
+        )
+        if moved and self.stats:
+            self.stats.inc_value("distributed/reclaimed", moved)
+        return moved
+
+    def next_request(self) -> Request | None:
+        popped = self._pop(
+            keys=[self.keys["queue"], self.inflight_key, self.keys["inflight_index"]], args=[self.worker]
+        )
+        if not popped:
+            return None
+        field, data = popped
+        field = field.decode() if isinstance(field, bytes) else field
+        request = self.queue._decode_request(data)
+        request.meta[INFLIGHT_META] = (self.inflight_key, field)
+        self._idle_since = None
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def _clear_inflight(self) -> None:
+        pipe = self.server.pipeline()
+        pipe.delete(self.inflight_key)
+        pipe.srem(self.keys["inflight_index"], self.worker)
+        pipe.execute()
+
+    def _others_busy(self) -> bool:
+        """Whether another live worker still holds in-flight requests (which may schedule more)."""
+        members = self.server.zrange(self.keys["workers"], 0, -1)
+        live = {w.decode() if isinstance(w, bytes) else w for w in members}
+        prefix = self.keys["inflight_prefix"]
+        return any(self.server.hlen(prefix + w) for w in live if w != self.worker)
+
+    def on_idle(self, spider: Spider) -> None:
+        """Close only when the whole pass is done, or after MAX_IDLE_TIME_BEFORE_CLOSE with nothing to do."""
+        self.heartbeat()
+        self._clear_inflight()  # an idle engine has nothing in progress
+        self.reclaim()
+        if len(self.queue):
+            self._idle_since = None
+            raise DontCloseSpider
+        if not self._others_busy():
+            return
+        now = time.monotonic()
+        self._idle_since = self._idle_since or now
+        if now - self._idle_since < self.max_idle:
+            raise DontCloseSpider

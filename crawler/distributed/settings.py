@@ -1,0 +1,33 @@
+"""Scrapy settings that put a crawl on the shared Redis frontier (scrapy-redis scheduler + dupefilter)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from crawler.distributed import keys
+
+
+def redis_settings(redis_url: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return `base` (a Scrapy settings dict) switched to the shared frontier on `redis_url`."""
+    settings = dict(base or {})
+    spider_mw = dict(settings.get("SPIDER_MIDDLEWARES") or {})
+    spider_mw["crawler.distributed.middleware.InflightDoneMiddleware"] = 1
+    settings.update(
+        {
+            "REDIS_URL": redis_url,
+            "SCHEDULER": "crawler.distributed.scheduler.ReliableScheduler",
+            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+            "SCHEDULER_QUEUE_KEY": keys.QUEUE,
+            "SCHEDULER_DUPEFILTER_KEY": keys.DUPEFILTER,
+            # Several workers share the queue: one finishing must never flush it for the others.
+            "SCHEDULER_PERSIST": True,
+            # An idle worker waits this long for busy peers (whose output may need it) before leaving.
+            "MAX_IDLE_TIME_BEFORE_CLOSE": float(os.environ.get("NIANBAO_MAX_IDLE", "30")),
+            # A worker silent this long is dead: its in-flight requests go back on the queue.
+            "NIANBAO_HEARTBEAT_TTL": float(os.environ.get("NIANBAO_HEARTBEAT_TTL", "10")),
+            "SPIDER_MIDDLEWARES": spider_mw,
+        }
+    )
+    return settings
