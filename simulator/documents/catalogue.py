@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from .generate import gen_table2_2019, gen_table2_2021, gen_table3, gen_table4, standard_texts
 from .seed import seed_truth
-from .truth import STANDARD_SECTION_TITLES, TABLE3_COLUMNS, ReportTruth
+from .truth import STANDARD_SECTION_TITLES, ReportTruth
 
 
 @dataclass(frozen=True)
@@ -307,4 +307,4 @@ def report_by_key(key: str) -> ReportTruth:
     raise KeyError(key)
 
 
-__all__ = ["district_reports", "report_by_key", "TABLE3_COLUMNS"]
+__all__ = ["district_reports", "report_by_key"]
