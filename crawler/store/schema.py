@@ -238,7 +238,35 @@ def create_derived(db: sqlite_utils.Database) -> None:
     db["checks"].create_index(["rule", "ok"])
 
 
+def _v3_crawl_health(db: sqlite_utils.Database) -> None:
+    """Crawler bookkeeping: report links listed per run (for drop detection) and the site_health view."""
+    db["crawl_runs"].add_column("reports_listed", int)
+    db.execute(
+        """CREATE VIEW IF NOT EXISTS site_health AS
+        WITH last AS (
+            SELECT r.* FROM crawl_runs r
+            WHERE r.id = (SELECT MAX(id) FROM crawl_runs r2 WHERE r2.site_id = r.site_id)
+        )
+        SELECT s.id AS site_id, s.name AS site_name, s.region_code, s.cms,
+               last.id AS last_run_id, last.started_at AS last_run_at, last.status AS last_status,
+               last.requests AS last_requests, last.new_reports AS last_new_reports,
+               last.errors AS last_errors, last.blocked AS last_blocked, last.warnings AS last_warnings,
+               (SELECT MAX(ended_at) FROM crawl_runs r3 WHERE r3.site_id = s.id AND r3.status = 'ok')
+                   AS last_ok_at,
+               (SELECT COUNT(*) FROM documents d WHERE d.site_id = s.id) AS documents,
+               (SELECT MAX(year) FROM documents d WHERE d.site_id = s.id) AS latest_report_year,
+               CASE WHEN last.id IS NULL THEN 'never crawled'
+                    WHEN last.status IN ('failed', 'warning') THEN last.status
+                    WHEN COALESCE(last.blocked, 0) > 0 THEN 'blocked'
+                    ELSE 'ok' END AS health,
+               CASE WHEN last.id IS NULL OR last.status IN ('failed', 'warning')
+                         OR COALESCE(last.blocked, 0) > 0 THEN 1 ELSE 0 END AS needs_attention
+        FROM sites s LEFT JOIN last ON last.site_id = s.id"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_raw_tier, _v2_derived_tier]
+MIGRATIONS.append(_v3_crawl_health)  # crawler helper: crawl_runs.reports_listed + site_health view
 
 
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:

@@ -1,0 +1,1 @@
+"""The crawler: Scrapy spiders' shared machinery (archive sink, middlewares, scope, failures, runs)."""

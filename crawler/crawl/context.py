@@ -1,0 +1,103 @@
+"""Per-run bookkeeping shared by a site's spider, middlewares and pipeline: counters, events, the sink."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from crawler.crawl.failures import BLOCKED_KINDS
+from crawler.crawl.sink import ArchiveSink
+
+# Kinds recorded as events that are informational, not errors of the run.
+NOTICE_KINDS = frozenset(
+    {"robots_disallowed", "offsite", "duplicate", "charset_missing", "oversized_warning"}
+)
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class RunContext:
+    """Everything one site's run accumulates; the spider owns one and middlewares reach it via the crawler."""
+
+    sink: ArchiveSink
+    site_id: str
+    run_id: int = 0
+    started_at: str = field(default_factory=utcnow)
+    requests: int = 0
+    bytes: int = 0
+    new_reports: int = 0
+    changed_reports: int = 0
+    unchanged_reports: int = 0
+    reports_listed: int = 0
+    blocked: int = 0
+    report_bodies: int = 0  # report/attachment responses that carried a body (not 304)
+    errors: Counter[str] = field(default_factory=Counter)
+    notices: Counter[str] = field(default_factory=Counter)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+    def event(
+        self, kind: str, url: str | None, detail: str = "", capture: tuple[str, str] | None = None
+    ) -> None:
+        """Record a failure/notice event (crawl_events) and count it for the run summary."""
+        if kind in NOTICE_KINDS:
+            self.notices[kind] += 1
+        else:
+            self.errors[kind] += 1
+        if kind in BLOCKED_KINDS:
+            self.blocked += 1
+        row: dict[str, Any] = {
+            "run_id": self.run_id,
+            "site_id": self.site_id,
+            "url": url,
+            "kind": kind,
+            "detail": detail[:2000],
+            "at": utcnow(),
+        }
+        if capture:
+            row["capture_url"], row["capture_sha256"] = capture
+        self.sink.event(row)
+
+    def warn(self, kind: str, detail: str, url: str | None = None) -> None:
+        """A silent-failure warning: kept in crawl_runs.warnings and as a crawl_events row."""
+        self.warnings.append({"kind": kind, "detail": detail})
+        self.sink.event(
+            {
+                "run_id": self.run_id,
+                "site_id": self.site_id,
+                "url": url,
+                "kind": kind,
+                "detail": detail,
+                "at": utcnow(),
+            }
+        )
+
+    def status(self) -> str:
+        if (
+            self.requests
+            and not (self.new_reports or self.changed_reports or self.unchanged_reports)
+            and (self.errors and sum(self.errors.values()) >= self.requests)
+        ):
+            return "failed"
+        if self.warnings:
+            return "warning"
+        return "ok"
+
+    def finish_row(self) -> dict[str, Any]:
+        return {
+            "ended_at": utcnow(),
+            "status": self.status(),
+            "requests": self.requests,
+            "bytes": self.bytes,
+            "new_reports": self.new_reports,
+            "changed_reports": self.changed_reports,
+            "unchanged_reports": self.unchanged_reports,
+            "errors": dict(self.errors),
+            "blocked": self.blocked,
+            "warnings": self.warnings,
+            "reports_listed": self.reports_listed,
+        }

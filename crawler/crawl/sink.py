@@ -1,0 +1,258 @@
+"""The one door through which a crawl writes to archive.db: JSON-serializable ops applied by a sink.
+
+Every write a crawl makes (sites, agencies, runs, captures, fetches, documents, events) is an *op*: a name and
+a JSON-serializable payload. ``SqliteSink`` applies ops directly to archive.db; a distributed crawl ships
+the same ops (``op_to_json``) to a single writer process that feeds them to ``SqliteSink.apply``. Ops refer
+to captures by their natural key (url, sha256), never by row id, so they can be applied asynchronously.
+
+The only reads are ``load_state`` (known documents, discovered columns, previous runs) taken once when a
+site's crawl starts, and ``start_run`` which returns the new run id.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlite_utils
+
+from crawler.store.captures import CaptureRecord, find_capture, write_capture
+from crawler.store.schema import connect
+
+
+@dataclass
+class KnownDocument:
+    """What the archive already holds about one document URL."""
+
+    url: str
+    agency_id: str | None
+    kind: str
+    year: int | None
+    content_hash: str | None
+    etag: str | None
+    last_modified: str | None
+    next_check: str | None
+    versions: int
+    title: str | None = None
+    parent_url: str | None = None
+
+
+@dataclass
+class SiteState:
+    """The archive's memory of one site, read when its crawl starts."""
+
+    documents: dict[str, KnownDocument] = field(default_factory=dict)
+    columns: dict[str, str] = field(
+        default_factory=dict
+    )  # agency id -> column URL (configured or discovered)
+    agency_names: dict[str, str] = field(default_factory=dict)  # agency id -> name
+    previous_runs: list[dict[str, Any]] = field(default_factory=list)  # newest first
+
+
+class ArchiveSink(Protocol):
+    """Where a crawl's writes go. Implementations: SqliteSink (in-process); a queue-backed sink (distributed)."""
+
+    def load_state(self, site_id: str) -> SiteState: ...
+    def site(self, row: dict[str, Any]) -> None: ...
+    def agency(self, row: dict[str, Any]) -> None: ...
+    def start_run(self, site_id: str, started_at: str, host: str) -> int: ...
+    def capture(self, record: CaptureRecord) -> None: ...
+    def fetch(self, row: dict[str, Any]) -> None: ...
+    def document(self, row: dict[str, Any]) -> None: ...
+    def event(self, row: dict[str, Any]) -> None: ...
+    def finish_run(self, run_id: int, row: dict[str, Any]) -> None: ...
+    def close(self) -> None: ...
+
+
+def op_to_json(name: str, payload: Any) -> str:
+    """Serialize one op for a queue (captures carry their body as base64)."""
+    if isinstance(payload, CaptureRecord):
+        return json.dumps({"op": name, "capture": json.loads(payload.to_json())}, ensure_ascii=False)
+    return json.dumps({"op": name, "payload": payload}, ensure_ascii=False)
+
+
+def op_from_json(text: str | bytes) -> tuple[str, Any]:
+    data = json.loads(text)
+    if "capture" in data:
+        return data["op"], CaptureRecord.from_json(json.dumps(data["capture"]))
+    return data["op"], data["payload"]
+
+
+class SqliteSink:
+    """Applies ops to archive.db in this process (thread-safe; one connection, commit per op)."""
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.db: sqlite_utils.Database = connect(db_path)
+        self._lock = threading.RLock()
+
+    # ---- reads -------------------------------------------------------------------------------------
+    def load_state(self, site_id: str) -> SiteState:
+        state = SiteState()
+        with self._lock:
+            rows = self.db.execute(
+                """SELECT url, agency_id, kind, year, content_hash, etag, last_modified, next_check,
+                          versions, title, parent_url FROM documents WHERE site_id = ?""",
+                [site_id],
+            ).fetchall()
+            for r in rows:
+                state.documents[r[0]] = KnownDocument(*r)
+            for agency_id, name, column in self.db.execute(
+                "SELECT id, name, column_url FROM agencies WHERE site_id = ?", [site_id]
+            ).fetchall():
+                state.agency_names[agency_id] = name
+                if column:
+                    state.columns[agency_id] = column
+            cols = [c for c in self.db["crawl_runs"].columns_dict]
+            state.previous_runs = [
+                dict(zip(cols, row, strict=False))
+                for row in self.db.execute(
+                    f"SELECT {', '.join(cols)} FROM crawl_runs WHERE site_id = ? AND ended_at IS NOT NULL "
+                    "ORDER BY id DESC LIMIT 5",
+                    [site_id],
+                ).fetchall()
+            ]
+        return state
+
+    # ---- writes ------------------------------------------------------------------------------------
+    def apply(self, name: str, payload: Any) -> Any:
+        """Apply one op by name (used by a single-writer process draining a queue)."""
+        if name == "start_run":
+            return self.start_run(payload["site_id"], payload["started_at"], payload["host"])
+        if name == "finish_run":
+            return self.finish_run(payload["run_id"], payload["row"])
+        return getattr(self, name)(payload)
+
+    def site(self, row: dict[str, Any]) -> None:
+        with self._lock, self.db.conn:
+            self.db["sites"].upsert(row, pk="id")
+
+    def agency(self, row: dict[str, Any]) -> None:
+        with self._lock, self.db.conn:
+            existing = self.db.execute("SELECT column_url FROM agencies WHERE id = ?", [row["id"]]).fetchone()
+            if existing and not row.get("column_url"):
+                row = {k: v for k, v in row.items() if k not in ("column_url", "discovered_at")}
+            self.db["agencies"].upsert(row, pk="id")
+
+    def start_run(self, site_id: str, started_at: str, host: str) -> int:
+        with self._lock, self.db.conn:
+            cursor = self.db.execute(
+                "INSERT INTO crawl_runs (site_id, started_at, status, requests, bytes, new_reports, "
+                "changed_reports, unchanged_reports, errors, blocked, warnings, host) "
+                "VALUES (?, ?, 'running', 0, 0, 0, 0, 0, '{}', 0, '[]', ?)",
+                [site_id, started_at, host],
+            )
+            return int(cursor.lastrowid)
+
+    def capture(self, record: CaptureRecord) -> None:
+        with self._lock, self.db.conn:
+            write_capture(self.db, record)
+
+    def _capture_id(self, row: dict[str, Any]) -> int | None:
+        if row.get("capture_url") and row.get("capture_sha256"):
+            return find_capture(self.db, row["capture_url"], row["capture_sha256"])
+        return None
+
+    def fetch(self, row: dict[str, Any]) -> None:
+        with self._lock, self.db.conn:
+            self.db.execute(
+                "INSERT INTO fetches (run_id, url, fetched_at, status, bytes, capture_id, failure_kind, "
+                "conditional) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    row.get("run_id"),
+                    row["url"],
+                    row["fetched_at"],
+                    row.get("status"),
+                    row.get("bytes", 0),
+                    self._capture_id(row),
+                    row.get("failure_kind"),
+                    int(bool(row.get("conditional"))),
+                ],
+            )
+
+    def document(self, row: dict[str, Any]) -> None:
+        """Insert or update a document; a new content hash makes a new version (old captures stay)."""
+        with self._lock, self.db.conn:
+            capture_id = self._capture_id(row)
+            current = self.db.execute(
+                "SELECT id, content_hash, versions, latest_capture_id FROM documents WHERE url = ?",
+                [row["url"]],
+            ).fetchone()
+            checked = row["checked_at"]
+            if current is None:
+                self.db.execute(
+                    """INSERT INTO documents (url, site_id, agency_id, kind, parent_url, title, listed_date, year,
+                           first_seen, last_checked, next_check, etag, last_modified, latest_capture_id,
+                           content_hash, versions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)""",
+                    [
+                        row["url"],
+                        row["site_id"],
+                        row.get("agency_id"),
+                        row["kind"],
+                        row.get("parent_url"),
+                        row.get("title"),
+                        row.get("listed_date"),
+                        row.get("year"),
+                        checked,
+                        checked,
+                        row.get("next_check"),
+                        row.get("etag"),
+                        row.get("last_modified"),
+                        capture_id,
+                        row.get("content_hash"),
+                    ],
+                )
+                return
+            doc_id, old_hash, versions, latest = current
+            new_hash = row.get("content_hash") or old_hash
+            if row.get("content_hash") and old_hash and row["content_hash"] != old_hash:
+                versions = (versions or 1) + 1
+            self.db.execute(
+                """UPDATE documents SET last_checked = ?, next_check = ?, etag = COALESCE(?, etag),
+                       last_modified = COALESCE(?, last_modified), latest_capture_id = ?, content_hash = ?,
+                       versions = ?, title = COALESCE(title, ?), year = COALESCE(year, ?),
+                       listed_date = COALESCE(listed_date, ?) WHERE id = ?""",
+                [
+                    checked,
+                    row.get("next_check"),
+                    row.get("etag"),
+                    row.get("last_modified"),
+                    capture_id or latest,
+                    new_hash,
+                    versions,
+                    row.get("title"),
+                    row.get("year"),
+                    row.get("listed_date"),
+                    doc_id,
+                ],
+            )
+
+    def event(self, row: dict[str, Any]) -> None:
+        with self._lock, self.db.conn:
+            self.db.execute(
+                "INSERT INTO crawl_events (run_id, site_id, url, kind, detail, capture_id, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    row.get("run_id"),
+                    row.get("site_id"),
+                    row.get("url"),
+                    row["kind"],
+                    row.get("detail"),
+                    self._capture_id(row),
+                    row["at"],
+                ],
+            )
+
+    def finish_run(self, run_id: int, row: dict[str, Any]) -> None:
+        data = dict(row)
+        for key in ("errors", "warnings"):
+            if key in data and not isinstance(data[key], str):
+                data[key] = json.dumps(data[key], ensure_ascii=False)
+        with self._lock, self.db.conn:
+            self.db["crawl_runs"].update(run_id, data)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()

@@ -1,0 +1,556 @@
+"""The shared base spider: registry site → discovery → listings → reports → attachments, incremental and polite.
+
+A platform subclass (trs, hanweb, ucap, gkmlpt, static) supplies only what differs between CMS archetypes:
+how to read a listing page (`listing_items`), how to reach the next one (`next_listing`), and optionally how
+to read the unit directory (`directory_units`) and an article (`article`). Everything else — archiving (done
+by the downloader middlewares before this code runs), incremental decisions, failure events, discovery,
+health warnings and run bookkeeping — lives here. No SQL: all writes go through `self.ctx.sink`.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
+
+from crawler.crawl.context import RunContext, utcnow
+from crawler.crawl.discovery import anchors, column_link, match_agency
+from crawler.crawl.extract import Article, bytes_hash, extract_article
+from crawler.crawl.health import health_warnings
+from crawler.crawl.incremental import body_status, conditional_headers, is_due, next_check
+from crawler.crawl.middlewares import ScopeRefused
+from crawler.crawl.reports import canonical_url, is_attachment_url, is_report_title, report_year
+from crawler.crawl.scope import Scope
+from crawler.crawl.sink import ArchiveSink, KnownDocument, SiteState
+from crawler.registry import Agency, Site
+
+
+@dataclass(frozen=True)
+class ListingItem:
+    """One entry of a listing page."""
+
+    url: str
+    title: str
+    date: str | None = None
+
+
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def find_date(text: str) -> str | None:
+    m = _DATE.search(text or "")
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+class NianbaoSpider(scrapy.Spider):
+    """Base spider for one registry site; subclasses implement a CMS archetype."""
+
+    name = "nianbao"
+    cms = "static"
+
+    def __init__(
+        self,
+        site: Site,
+        sink: ArchiveSink,
+        *,
+        revalidate_all: bool = False,
+        today: date | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=f"{self.cms}:{site.id}", **kwargs)
+        self.site = site
+        self.scope = Scope(site.hosts)
+        self.allowed_domains = self.scope.hostnames
+        self.ctx = RunContext(sink=sink, site_id=site.id)
+        self.force_revalidate = revalidate_all
+        self.today = today or datetime.now(UTC).date()
+        self.state = SiteState()
+        self.agencies: dict[str, Agency] = {site.agency_id(a): a for a in site.agencies}
+        self.requested: set[str] = set()
+        self.seen_items: dict[str, set[str]] = {}
+        self.agency_years: dict[str, set[int]] = {}
+        self.listed_agencies: set[str] = set()
+        self.rediscovered: set[str] = set()
+        self.listing_ok = 0
+        self.reports_seen = 0
+
+    # ---- start ---------------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.start_requests_sync():
+            yield request
+
+    def start_requests_sync(self) -> Iterator[scrapy.Request]:
+        sink, site = self.ctx.sink, self.site
+        self.state = sink.load_state(site.id)
+        sink.site(
+            {
+                "id": site.id,
+                "name": site.name,
+                "province": site.province,
+                "city": site.city,
+                "district": site.district,
+                "region_code": site.region_code,
+                "portal_url": site.portal,
+                "cms": site.cms,
+                "verified": int(site.verified),
+                "config": _json(site.raw),
+            }
+        )
+        for agency_id, agency in self.agencies.items():
+            sink.agency(
+                {
+                    "id": agency_id,
+                    "site_id": site.id,
+                    "name": agency.name,
+                    "column_url": agency.column,
+                    "cms": agency.cms or site.cms,
+                }
+            )
+        for agency_id, name in self.state.agency_names.items():
+            if agency_id not in self.agencies and not site.agencies:
+                self.agencies[agency_id] = Agency(name=name, slug=agency_id.split("/", 1)[-1])
+        for doc in self.state.documents.values():
+            if doc.agency_id and doc.year:
+                self.agency_years.setdefault(doc.agency_id, set()).add(doc.year)
+        self.ctx.run_id = sink.start_run(site.id, self.ctx.started_at, socket.gethostname())
+        pending: list[str] = []
+        for agency_id, agency in self.agencies.items():
+            column = agency.column or self.state.columns.get(agency_id)
+            if column:
+                yield self.listing_request(agency_id, column)
+            else:
+                pending.append(agency_id)
+        if site.directory and (pending or not self.agencies):
+            yield self.directory_request(pending)
+        elif pending:
+            for agency_id in pending:
+                self.ctx.event(
+                    "column_unknown", None, f"{agency_id}: no column and no directory to discover it"
+                )
+        yield from self.revalidation_requests()
+
+    # ---- requests ------------------------------------------------------------------------------------
+    def meta(self, kind: str, agency_id: str | None, **extra: Any) -> dict[str, Any]:
+        return {"nianbao_kind": kind, "nianbao_agency": agency_id, **extra}
+
+    def listing_request(self, agency_id: str, url: str, page: int = 0, **kwargs: Any) -> scrapy.Request:
+        meta = self.meta("listing", agency_id, page=page, column=kwargs.pop("column", url))
+        meta.update(kwargs.pop("meta", {}))
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            meta=meta,
+            dont_filter=page == 0,
+            **kwargs,
+        )
+
+    def directory_request(self, agency_ids: list[str]) -> scrapy.Request:
+        assert self.site.directory
+        return scrapy.Request(
+            self.site.directory,
+            callback=self.parse_directory,
+            errback=self.on_error,
+            meta=self.meta("discovery", None, targets=agency_ids),
+            dont_filter=True,
+        )
+
+    def document_request(
+        self,
+        url: str,
+        *,
+        agency_id: str | None,
+        title: str,
+        listed_date: str | None = None,
+        parent_url: str | None = None,
+        known: KnownDocument | None = None,
+        referer: str | None = None,
+    ) -> scrapy.Request:
+        kind = (
+            "attachment" if (is_attachment_url(url) or (known and known.kind == "attachment")) else "report"
+        )
+        headers = conditional_headers(known) if known else {}
+        if referer:
+            headers["Referer"] = referer
+        return scrapy.Request(
+            url,
+            callback=self.parse_attachment if kind == "attachment" else self.parse_report,
+            errback=self.on_error,
+            headers=headers,
+            meta=self.meta(
+                kind,
+                agency_id,
+                nianbao_link_text=title,
+                listed_date=listed_date,
+                parent_url=parent_url,
+                doc_url=url,
+                handle_httpstatus_list=[304],
+            ),
+        )
+
+    def revalidation_requests(self) -> Iterator[scrapy.Request]:
+        for doc in self.state.documents.values():
+            if not is_due(doc, force=self.force_revalidate):
+                continue
+            self.requested.add(doc.url)
+            yield self.document_request(
+                doc.url, agency_id=doc.agency_id, title=doc.title or "", parent_url=doc.parent_url, known=doc
+            )
+
+    # ---- decoding ------------------------------------------------------------------------------------
+    def decode(self, response: Response) -> str:
+        """Page text with charset trouble handled: GB2312 as GB18030, wrong declarations detected and recorded."""
+        body = response.body
+        header_enc = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
+        meta_enc = html_body_declared_encoding(body)
+        text = response.text if isinstance(response, TextResponse) else body.decode("utf-8", "replace")
+        bad = text.count("\ufffd")
+        if bad > 3:
+            for encoding in ("utf-8", "gb18030"):
+                try:
+                    fixed = body.decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+                self.ctx.event(
+                    "charset_mismatch",
+                    response.url,
+                    f"declared {header_enc or meta_enc or 'nothing'}, decoded as {encoding}",
+                    response.meta.get("nianbao_capture"),
+                )
+                return fixed
+        if not header_enc and not meta_enc and response.meta.get("nianbao_kind") in ("listing", "report"):
+            self.ctx.event("charset_missing", response.url, "no charset in header or meta; sniffed")
+        return text
+
+    def failed(self, response: Response) -> bool:
+        """True when the archive middleware classified this response as a failure (never parse those)."""
+        return bool(response.meta.get("nianbao_failure"))
+
+    # ---- discovery -----------------------------------------------------------------------------------
+    def directory_units(self, response: Response, sel: Selector) -> list[tuple[str, str]]:
+        """(unit name, unit URL) pairs of the site's unit directory (default: every in-scope link)."""
+        return [(t, u) for t, u in anchors(sel, response.url) if self.scope.check(u) is None]
+
+    def unit_column(self, response: Response, sel: Selector) -> str | None:
+        return column_link(sel, response.url)
+
+    def region_prefixes(self) -> list[str]:
+        s = self.site
+        return [f"{s.city}{s.district}", s.city, s.district, s.province, s.name.replace("人民政府", "")]
+
+    def parse_directory(self, response: Response) -> Iterator[Any]:
+        if self.failed(response):
+            return
+        sel = Selector(text=self.decode(response))
+        units = self.directory_units(response, sel)
+        targets: list[str] = response.meta.get("targets") or []
+        if not self.site.agencies and not targets:
+            for name, url in units:
+                if self.looks_like_unit(name, url):
+                    slug = _slug(url, name)
+                    agency_id = f"{self.site.id}/{slug}"
+                    if agency_id in self.agencies:
+                        continue
+                    self.agencies[agency_id] = Agency(name=name, slug=slug)
+                    self.ctx.sink.agency(
+                        {"id": agency_id, "site_id": self.site.id, "name": name, "cms": self.cms}
+                    )
+                    yield self.unit_request(agency_id, url)
+            return
+        for agency_id in targets:
+            agency = self.agencies[agency_id]
+            match = match_agency(agency.name, units, self.region_prefixes())
+            if match is None:
+                self.ctx.event("agency_not_found", response.url, f"{agency.name} not in the unit directory")
+                continue
+            yield self.unit_request(agency_id, match[1])
+
+    def looks_like_unit(self, name: str, url: str) -> bool:
+        return (
+            bool(re.search(r"(局|委|办|中心|街道|镇|乡|政府|院|所|站|会|队|处)$", name)) and len(name) <= 30
+        )
+
+    def unit_request(self, agency_id: str, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_unit,
+            errback=self.on_error,
+            meta=self.meta("discovery", agency_id),
+            dont_filter=True,
+        )
+
+    def parse_unit(self, response: Response) -> Iterator[Any]:
+        if self.failed(response):
+            return
+        agency_id = response.meta["nianbao_agency"]
+        sel = Selector(text=self.decode(response))
+        column = self.unit_column(response, sel)
+        if column is None:
+            self.ctx.event("column_not_found", response.url, f"{agency_id}: no 年报 column on the unit page")
+            return
+        self.ctx.sink.agency(
+            {
+                "id": agency_id,
+                "site_id": self.site.id,
+                "name": self.agencies[agency_id].name,
+                "column_url": column,
+                "cms": self.cms,
+                "discovered_at": utcnow(),
+            }
+        )
+        self.state.columns[agency_id] = column
+        yield self.listing_request(agency_id, column)
+
+    def rediscover(self, agency_id: str | None, url: str, why: str) -> Iterator[scrapy.Request]:
+        if not agency_id or agency_id in self.rediscovered or not self.site.directory:
+            return
+        self.rediscovered.add(agency_id)
+        self.ctx.event("column_moved", url, f"{agency_id}: {why}; re-discovering from the directory")
+        yield self.directory_request([agency_id])
+
+    # ---- listings ------------------------------------------------------------------------------------
+    def listing_items(self, response: Response, sel: Selector, html: str) -> list[ListingItem]:
+        """Entries of one listing page (default: every link whose title looks like a report, or a dated link)."""
+        items = []
+        for a in sel.css("a[href]"):
+            href = (a.attrib.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
+            parent_text = " ".join(a.xpath("..//text()").getall())
+            items.append(
+                ListingItem(response.urljoin(href), re.sub(r"\s+", " ", title), find_date(parent_text))
+            )
+        return [i for i in items if is_report_title(i.title) or i.date]
+
+    def next_listing(
+        self, response: Response, sel: Selector, html: str, items: list[ListingItem]
+    ) -> scrapy.Request | None:
+        """The request for the next listing page, or None on the last page."""
+        for text, url in anchors(sel, response.url):
+            if text in ("下一页", "下页", ">", "后一页") and canonical_url(url) != canonical_url(
+                response.url
+            ):
+                return self.listing_request(
+                    response.meta["nianbao_agency"],
+                    url,
+                    page=response.meta["page"] + 1,
+                    column=response.meta["column"],
+                )
+        return None
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        if self.failed(response):
+            return
+        agency_id = response.meta["nianbao_agency"]
+        html = self.decode(response)
+        sel = Selector(text=html)
+        items = self.listing_items(response, sel, html)
+        self.listing_ok += 1
+        self.listed_agencies.add(agency_id)
+        yield from self.handle_listing(response, items)
+        next_request = self.next_listing(response, sel, html, items)
+        yield from self.follow_listing(response, items, next_request)
+
+    def handle_listing(self, response: Response, items: list[ListingItem]) -> Iterator[Any]:
+        """Request every report on a listing page the archive does not hold yet; remember what was new."""
+        agency_id = response.meta["nianbao_agency"]
+        seen = self.seen_items.setdefault(agency_id, set())
+        new_items = 0
+        new_reports = 0
+        reports = 0
+        for item in items:
+            canon = canonical_url(item.url)
+            if canon not in seen:
+                seen.add(canon)
+                new_items += 1
+            if not is_report_title(item.title):
+                continue
+            reports += 1
+            year = report_year(item.title)
+            if year:
+                self.agency_years.setdefault(agency_id, set()).add(year)
+            if canon in self.state.documents or canon in self.requested:
+                continue
+            if self.scope.check(canon) is not None:
+                self.ctx.event(self.scope.check(canon) or "offsite", canon, f"listed on {response.url}")
+                continue
+            self.requested.add(canon)
+            new_reports += 1
+            yield self.document_request(
+                canon, agency_id=agency_id, title=item.title, listed_date=item.date, referer=response.url
+            )
+        if response.meta["page"] == 0:
+            self.ctx.reports_listed += reports
+        self.reports_seen += reports
+        response.meta["new_items"] = new_items
+        response.meta["new_reports"] = new_reports
+        if not items and response.meta["page"] == 0:
+            self.ctx.event("empty_listing", response.url, f"{agency_id}: first listing page has no entries")
+
+    def follow_listing(
+        self, response: Response, items: list[ListingItem], next_request: scrapy.Request | None
+    ) -> Iterator[scrapy.Request]:
+        """Walk on only while pages hold something new (first walk: any unseen entry; later: unseen reports)."""
+        if next_request is None:
+            return
+        agency_id = response.meta["nianbao_agency"]
+        first_walk = not any(d.agency_id == agency_id for d in self.state.documents.values())
+        fresh = response.meta.get("new_items", 0) if first_walk else response.meta.get("new_reports", 0)
+        if not fresh:
+            return
+        page = next_request.meta.get("page", response.meta["page"] + 1)
+        if page >= self.site.politeness.max_pages:
+            self.ctx.event("page_cap", next_request.url, f"stopped at {page} pages (politeness.max_pages)")
+            return
+        yield next_request
+
+    # ---- documents -----------------------------------------------------------------------------------
+    def article(self, response: Response, html: str) -> Article:
+        return extract_article(html, response.url)
+
+    def document_row(
+        self, response: Response, kind: str, content: str | None, **fields: Any
+    ) -> dict[str, Any]:
+        meta = response.meta
+        url = meta["doc_url"]
+        known = self.state.documents.get(url)
+        capture = meta.get("nianbao_capture")
+        title = fields.pop("title", None) or meta.get("nianbao_link_text") or (known.title if known else None)
+        year = report_year(title or "") or (known.year if known else None)
+        if year and meta.get("nianbao_agency"):
+            self.agency_years.setdefault(meta["nianbao_agency"], set()).add(year)
+        status = "unchanged" if content is None else body_status(known, content)
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        row = {
+            "status": status,
+            "url": url,
+            "site_id": self.site.id,
+            "agency_id": meta.get("nianbao_agency"),
+            "kind": kind,
+            "parent_url": meta.get("parent_url"),
+            "title": title,
+            "listed_date": meta.get("listed_date"),
+            "year": year,
+            "checked_at": utcnow(),
+            "next_check": next_check(self.site.politeness.revalidate_days),
+            "etag": etag.decode("latin-1") if etag else None,
+            "last_modified": last_modified.decode("latin-1") if last_modified else None,
+            "content_hash": content,
+        }
+        if capture:
+            row["capture_url"], row["capture_sha256"] = capture
+        row.update(fields)
+        return row
+
+    def parse_report(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            yield self.document_row(response, "page", None)
+            return
+        if self.failed(response):
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if not isinstance(response, TextResponse) or (content_type and "html" not in content_type):
+            yield from self.parse_attachment(response)
+            return
+        html = self.decode(response)
+        article = self.article(response, html)
+        title = response.meta.get("nianbao_link_text") or article.title
+        yield self.document_row(response, "page", article.content_hash, title=title)
+        page_url = response.meta["doc_url"]
+        for url, label in article.attachments:
+            canon = canonical_url(url)
+            if canon in self.requested or canon in self.state.documents:
+                continue
+            verdict = self.scope.check(canon)
+            if verdict is not None:
+                self.ctx.event(verdict, canon, f"attachment linked from {page_url}")
+                continue
+            self.requested.add(canon)
+            yield self.document_request(
+                canon,
+                agency_id=response.meta.get("nianbao_agency"),
+                title=label or title or "",
+                listed_date=response.meta.get("listed_date"),
+                parent_url=page_url,
+                referer=response.url,
+            )
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:
+            yield self.document_row(response, "attachment", None)
+            return
+        if self.failed(response):
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if "html" in content_type and response.meta.get("parent_url") and _looks_like_error_page(response):
+            self.ctx.event("soft_404", response.url, "attachment link answered with an HTML page")
+            return
+        yield self.document_row(response, "attachment", bytes_hash(response.body))
+
+    # ---- errors --------------------------------------------------------------------------------------
+    def on_error(self, failure: Failure) -> Iterable[Any]:
+        request = failure.request
+        meta = request.meta
+        if failure.check(HttpError):
+            response = failure.value.response
+            moved = response.status in (404, 410) or meta.get("nianbao_failure") == "redirect_home"
+            if meta.get("nianbao_kind") == "listing" and meta.get("page") == 0 and moved:
+                yield from self.rediscover(meta.get("nianbao_agency"), request.url, f"HTTP {response.status}")
+            return
+        if failure.check(ScopeRefused):
+            return
+        if failure.check(IgnoreRequest):
+            text = str(failure.value)
+            if "robots.txt" in text:
+                self.ctx.event("robots_disallowed", request.url, text)
+            elif "redirect" in text.lower():
+                self.ctx.event("redirect_loop", request.url, text)
+            return
+        # download exceptions were recorded (per attempt) by the archive middleware
+
+    # ---- end of run ----------------------------------------------------------------------------------
+    def closed(self, reason: str) -> None:
+        for kind, detail in health_warnings(
+            today=self.today,
+            requests=self.ctx.requests,
+            listing_ok=self.listing_ok,
+            reports_listed=self.ctx.reports_listed,
+            reports_seen=self.reports_seen,
+            known_documents=len(self.state.documents),
+            agency_years=self.agency_years,
+            agency_names={k: a.name for k, a in self.agencies.items()},
+            listed_agencies=self.listed_agencies,
+            previous_runs=self.state.previous_runs,
+        ):
+            self.ctx.warn(kind, detail)
+        if self.ctx.run_id:
+            self.ctx.sink.finish_run(self.ctx.run_id, self.ctx.finish_row())
+
+
+def _looks_like_error_page(response: Response) -> bool:
+    return len(response.body) < 20000
+
+
+def _slug(url: str, name: str) -> str:
+    parts = [p for p in urlsplit(url).path.split("/") if p and "." not in p]
+    return parts[-1] if parts else re.sub(r"\W+", "-", name).strip("-")
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, default=str)
