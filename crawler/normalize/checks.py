@@ -1,0 +1,120 @@
+"""Consistency rules (勾稽关系) over the parsed tables, plus text-vs-table and title-vs-period rules."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.normalize.labels import OTHER_SPLIT, T3_COLS, T3_RESULT_ROWS, T4_COLS
+from crawler.normalize.model import Check, Number
+
+Table = dict[str, dict[str, Number]]
+
+_NONE_RECEIVED = re.compile(
+    r"(?:未|没有|无)(?:收到|受理|接到|接收|发生)?[^。；;，,]{0,10}(?:依申请公开|政府信息公开申请|信息公开申请|公开申请)"
+)
+_RECEIVED = re.compile(
+    r"(?:收到|受理|接收|新收|接到)[^。；;]{0,20}?申请[^。；;\d]{0,8}?(\d[\d,，]*)\s*(?:件|个|宗|条|份|次)"
+)
+
+
+def _num(v: Number | None) -> float | None:
+    return float(v) if isinstance(v, int | float) else None
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def table_checks(t3: Table, t4: Table) -> list[Check]:
+    """table3.balance / row_totals / results_sum and table4.block_totals, one check per column/row/block."""
+    out: list[Check] = []
+    for col in T3_COLS:
+        addr = [
+            f"table3.{r}.{col}" for r in ("new_received", "carried_over", "results_total", "carried_forward")
+        ]
+        vals = [
+            _num(t3.get(r, {}).get(col))
+            for r in ("new_received", "carried_over", "results_total", "carried_forward")
+        ]
+        if None in vals:
+            continue
+        a, b, c, d = vals  # type: ignore[misc]
+        ok = a + b == c + d
+        sign = "=" if ok else "≠"
+        out.append(
+            Check("table3.balance", ok, f"{col}: {_fmt(a)} + {_fmt(b)} {sign} {_fmt(c)} + {_fmt(d)}", addr)
+        )
+    for row, cols in t3.items():
+        parts = [_num(cols.get(c)) for c in T3_COLS[:-1]]
+        total = _num(cols.get("total"))
+        if None in parts or total is None:
+            continue
+        s = sum(parts)  # type: ignore[arg-type]
+        ok = s == total
+        detail = f"{row}: {' + '.join(_fmt(p) for p in parts)} {'=' if ok else '≠'} {_fmt(total)}"  # type: ignore[arg-type]
+        out.append(Check("table3.row_totals", ok, detail, [f"table3.{row}.{c}" for c in T3_COLS]))
+    split = any(r in t3 for r in OTHER_SPLIT)
+    result_rows = [r for r in T3_RESULT_ROWS if r in t3 and not (split and r == "other_handling")]
+    if "results_total" in t3 and result_rows:
+        for col in T3_COLS:
+            parts = [_num(t3[r].get(col)) for r in result_rows]
+            total = _num(t3["results_total"].get(col))
+            if total is None or None in parts:
+                continue
+            s = sum(parts)  # type: ignore[arg-type]
+            ok = s == total
+            out.append(
+                Check(
+                    "table3.results_sum",
+                    ok,
+                    f"{col}: sum of {len(parts)} result rows {_fmt(s)} {'=' if ok else '≠'} results_total {_fmt(total)}",
+                    [f"table3.{r}.{col}" for r in [*result_rows, "results_total"]],
+                )
+            )
+    for block, cols in t4.items():
+        parts = [_num(cols.get(c)) for c in T4_COLS[:-1]]
+        total = _num(cols.get("total"))
+        if None in parts or total is None:
+            continue
+        s = sum(parts)  # type: ignore[arg-type]
+        ok = s == total
+        detail = f"{block}: {' + '.join(_fmt(p) for p in parts)} {'=' if ok else '≠'} {_fmt(total)}"  # type: ignore[arg-type]
+        out.append(Check("table4.block_totals", ok, detail, [f"table4.{block}.{c}" for c in T4_COLS]))
+    return out
+
+
+def text_checks(text: str, t3: Table, year: int | None, period: tuple[int, int] | None) -> list[Check]:
+    """What the prose says against the tables: applications received; title year against the period."""
+    out: list[Check] = []
+    received = _num(t3.get("new_received", {}).get("total"))
+    carried = _num(t3.get("carried_over", {}).get("total")) or 0.0
+    addr = ["table3.new_received.total"]
+    if received is not None:
+        none = _NONE_RECEIVED.search(text)
+        some = _RECEIVED.search(text)
+        if none and (some is None or none.start() < some.start()):
+            ok = received == 0
+            detail = f"text says {none.group(0)!r}; table3.new_received.total = {_fmt(received)}"
+            out.append(Check("text.applications", ok, detail, addr))
+        elif some:
+            n = float(re.sub(r"[,，]", "", some.group(1)))
+            ok = n in (received, received + carried)
+            detail = (
+                f"text says {_fmt(n)} applications ({some.group(0)!r}); "
+                f"table3.new_received.total = {_fmt(received)} {'=' if ok else '≠'} {_fmt(n)}"
+            )
+            out.append(Check("text.applications", ok, detail, addr))
+    if year is not None and period is not None:
+        ok = period[0] == year == period[1]
+        detail = f"title year {year} {'=' if ok else '≠'} statistics period {period[0]}–{period[1]}"
+        out.append(Check("meta.period_year", ok, detail, []))
+    return out
+
+
+def format_check(fmt: str, year: int | None) -> Check | None:
+    """2019-format tables belong to reports on 2019–2020, 2021-format tables to 2021 onwards."""
+    if year is None or fmt not in ("2019", "2021"):
+        return None
+    ok = (fmt == "2021" and year >= 2021) or (fmt == "2019" and year <= 2020)
+    detail = f"{fmt}-format tables in a report on {year}" + ("" if ok else " (format and year disagree)")
+    return Check("meta.format_year", ok, detail, [])

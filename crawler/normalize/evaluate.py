@@ -1,0 +1,181 @@
+"""Golden-case scoring: compare parser output with <case>.expected.json (`nianbao eval`, golden tests)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.normalize.model import ParsedReport, ReportHints
+from crawler.normalize.parse import parse_file
+
+TABLES = ("table2", "table3", "table4")
+FIELDS = (
+    "title",
+    "agency",
+    "year",
+    "format",
+    "parse_status",
+    "publish_date",
+    "source_format",
+    "table_is_image",
+)
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class Mismatch:
+    """One expected item the parser got wrong."""
+
+    kind: str  # field | table2 | table3 | table4 | sections | checks | blank_cells | errors
+    where: str
+    expected: Any
+    actual: Any
+
+    def line(self) -> str:
+        return f"{self.where}: expected {self.expected!r}, got {self.actual!r}"
+
+
+@dataclass
+class Comparison:
+    """Right/expected counts per kind for one case, and what was wrong."""
+
+    right: dict[str, int] = field(default_factory=dict)
+    total: dict[str, int] = field(default_factory=dict)
+    wrong: list[Mismatch] = field(default_factory=list)
+
+    def tally(self, kind: str, ok: bool, where: str, expected: Any, actual: Any) -> None:
+        self.total[kind] = self.total.get(kind, 0) + 1
+        if ok:
+            self.right[kind] = self.right.get(kind, 0) + 1
+        else:
+            self.wrong.append(Mismatch(kind, where, expected, actual))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(a - b) <= 1e-9 * max(1.0, abs(a))
+    return a == b
+
+
+def compare(expected: dict[str, Any], actual: dict[str, Any]) -> Comparison:
+    """Compare every key present in `expected` with the parser's contract dict."""
+    cmp = Comparison()
+    for key, exp in expected.items():
+        if key in TABLES:
+            got = actual.get(key)
+            if exp is None:
+                cmp.tally(key, got is None, f"{key}", None, "present" if got else None)
+                continue
+            for row, cols in exp.items():
+                for col, value in cols.items():
+                    have = (got or {}).get(row, {}).get(col, "<missing>")
+                    cmp.tally(key, _same(value, have), f"{key}.{row}.{col}", value, have)
+        elif key == "sections":
+            got_by_no = {s["no"]: s for s in actual.get("sections", [])}
+            for sec in exp:
+                have = got_by_no.get(sec["no"])
+                ok = have is not None and have["title"] == sec["title"]
+                if ok and "text" in sec:
+                    ok = _WS.sub("", have["text"]) == _WS.sub("", sec["text"])
+                if ok and "text_contains" in sec:
+                    ok = all(_WS.sub("", t) in _WS.sub("", have["text"]) for t in sec["text_contains"])
+                shown = None if have is None else {"title": have["title"], "text": have["text"][:80]}
+                cmp.tally("sections", ok, f"sections[{sec['no']}]", sec, shown)
+            extra = sorted(set(got_by_no) - {s["no"] for s in exp})
+            cmp.tally("sections", not extra, "sections (extra)", [], extra)
+        elif key == "checks":
+            for chk in exp:
+                found = [
+                    c
+                    for c in actual.get("checks", [])
+                    if c["rule"] == chk["rule"]
+                    and all(c.get(k) == chk[k] for k in ("detail", "cells") if k in chk)
+                    and ("detail_contains" not in chk or chk["detail_contains"] in c["detail"])
+                ]
+                ok = bool(found) and all(c["ok"] == chk["ok"] for c in found)
+                shown = [(c["ok"], c["detail"]) for c in found][:4]
+                cmp.tally("checks", ok, f"checks[{chk['rule']}]", chk, shown)
+        elif key == "blank_cells":
+            got = actual.get("blank_cells", [])
+            cmp.tally("blank_cells", sorted(exp) == sorted(got), "blank_cells", sorted(exp), sorted(got))
+        elif key == "errors":
+            got = actual.get("errors", [])
+            if not exp:
+                cmp.tally("errors", not got, "errors", [], got)
+            for fragment in exp:
+                cmp.tally("errors", any(fragment in e for e in got), "errors", fragment, got)
+        elif key.startswith("_"):
+            continue
+        else:
+            cmp.tally("field", _same(exp, actual.get(key)), key, exp, actual.get(key))
+    return cmp
+
+
+def case_files(directory: Path) -> list[tuple[Path, Path]]:
+    """(<case>.<ext>, <case>.expected.json) pairs of a golden directory, sorted by name."""
+    pairs = []
+    for expected in sorted(directory.glob("*.expected.json")):
+        stem = expected.name[: -len(".expected.json")]
+        sources = [p for p in directory.glob(f"{stem}.*") if p != expected and not p.name.endswith(".json")]
+        if sources:
+            pairs.append((sources[0], expected))
+    return pairs
+
+
+def run_case(source: Path, expected_path: Path) -> tuple[ParsedReport, Comparison]:
+    """Parse one golden case (with the hints its expected JSON names under `_hints`) and compare."""
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    hints = ReportHints(**expected.get("_hints", {}))
+    report = parse_file(source, hints=hints)
+    return report, compare(expected, report.to_contract())
+
+
+@dataclass
+class Score:
+    """Totals over a golden directory."""
+
+    cases: int = 0
+    perfect_cases: int = 0
+    right: dict[str, int] = field(default_factory=dict)
+    total: dict[str, int] = field(default_factory=dict)
+
+    def add(self, cmp: Comparison) -> None:
+        self.cases += 1
+        self.perfect_cases += not cmp.wrong
+        for k, v in cmp.total.items():
+            self.total[k] = self.total.get(k, 0) + v
+            self.right[k] = self.right.get(k, 0) + cmp.right.get(k, 0)
+
+    def _part(self, kind: str) -> str:
+        r, t = self.right.get(kind, 0), self.total.get(kind, 0)
+        pct = 100.0 * r / t if t else 100.0
+        return f"{kind} {r}/{t} ({pct:.1f}%)"
+
+    @property
+    def perfect(self) -> bool:
+        return self.cases > 0 and self.perfect_cases == self.cases
+
+    def line(self) -> str:
+        kinds = [*TABLES, "sections", "checks", "blank_cells", "field", "errors"]
+        parts = ", ".join(self._part(k) for k in kinds if self.total.get(k))
+        return f"eval: {self.perfect_cases}/{self.cases} cases perfect; {parts}"
+
+
+def evaluate_dir(path: Path, *, verbose: bool, echo: Callable[[str], None]) -> Score:
+    """Score every golden case of a directory; with verbose, one line per case and every wrong item."""
+    score = Score()
+    for source, expected in case_files(Path(path)):
+        report, cmp = run_case(source, expected)
+        score.add(cmp)
+        if verbose or cmp.wrong:
+            status = "ok" if not cmp.wrong else f"{len(cmp.wrong)} wrong"
+            echo(f"{source.name}: {status} (parse_status {report.parse_status})")
+            for m in cmp.wrong[: 50 if verbose else 5]:
+                echo(f"  {m.line()}")
+    return score

@@ -1,0 +1,25 @@
+"""What every source reader (HTML, text, PDF, DOCX, DOC) hands to the interpreter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crawler.normalize.rows import SrcRow
+
+
+@dataclass
+class Extracted:
+    """Body text as lines, table rows in document order, and metadata candidates."""
+
+    source_format: str
+    lines: list[str] = field(default_factory=list)
+    rows: list[SrcRow] = field(default_factory=list)
+    alt_rows: list[SrcRow] = field(default_factory=list)  # fallback rows (PDF text lines) when tables fail
+    title_candidates: list[str] = field(default_factory=list)  # best first
+    date_candidates: list[str] = field(default_factory=list)  # raw strings, best first
+    page_text: str = ""  # text outside the body (page header/footer), for 发布日期 blocks
+    errors: list[str] = field(default_factory=list)
+    fatal: str | None = None  # set when nothing could be read
+    needs_ocr: bool = False
+    table_is_image: bool = False
+    pdf_title_join: bool = False  # title lines broken by layout: join without spaces

@@ -1,0 +1,298 @@
+"""HTML report pages: the body container, its text as lines, and the report tables as expanded grids."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+import lxml.html
+
+from crawler.normalize import limits
+from crawler.normalize.extracted import Extracted
+from crawler.normalize.numbers import squeeze
+from crawler.normalize.rows import SrcRow, clean_text, grid_rows
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_TABLE_KEYS = (
+    "第二十条",
+    "信息内容",
+    "本年新收",
+    "予以公开",
+    "不予公开",
+    "无法提供",
+    "不予处理",
+    "结转下年",
+    "行政复议",
+    "申请人情况",
+    "自然人",
+    "结果维持",
+    "规章",
+    "行政许可",
+)
+_CONTAINER_NAMES = {
+    "trs_editor",
+    "trs_editor_view",
+    "trs_ueditor",
+    "article_content",
+    "article-content",
+    "articlecontent",
+    "zoom",
+    "ucap-content",
+    "ucapcontent",
+    "pages_content",
+    "ivs_content",
+    "vsb_content",
+    "v_news_content",
+    "content",
+    "xxgk_content",
+    "main-content",
+    "detail-content",
+    "news_content",
+    "bt-content",
+}
+_BLOCK = frozenset(
+    [
+        "p",
+        "div",
+        "br",
+        "tr",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "section",
+        "article",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "td",
+        "th",
+        "blockquote",
+        "pre",
+        "center",
+        "form",
+        "header",
+        "footer",
+        "nav",
+        "address",
+        "hr",
+        "tbody",
+        "thead",
+        "tfoot",
+        "caption",
+    ]
+)
+_SKIP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "head",
+        "select",
+        "option",
+        "textarea",
+        "iframe",
+        "object",
+        "svg",
+        "template",
+        "button",
+    ]
+)
+_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date", "maketime")
+
+
+def _span(value: str | None) -> int:
+    m = re.match(r"\s*(\d+)", value or "")
+    return int(m.group(1)) if m else 1
+
+
+def _is_report_table(text: str) -> bool:
+    return sum(1 for k in _TABLE_KEYS if k in text) >= 2
+
+
+def _rows_of(table: lxml.html.HtmlElement) -> list:
+    return [tr for tr in table.xpath("./tr|./*/tr")]
+
+
+def read_table(table: lxml.html.HtmlElement, index: int, ex: Extracted) -> list[SrcRow]:
+    """Expand one <table> (rowspan/colspan) into rows, capped in rows and columns."""
+    trs = _rows_of(table)
+    if len(trs) > limits.MAX_TABLE_ROWS:
+        ex.errors.append(f"table {index} has {len(trs)} rows; only the first {limits.MAX_TABLE_ROWS} read")
+        trs = trs[: limits.MAX_TABLE_ROWS]
+    cells_by_row = []
+    for tr in trs:
+        row = []
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            text = td.text_content()
+            row.append(
+                (
+                    text,
+                    min(_span(td.get("colspan")), limits.MAX_COLSPAN),
+                    min(_span(td.get("rowspan")), limits.MAX_ROWSPAN),
+                )
+            )
+        cells_by_row.append(row)
+    return grid_rows(cells_by_row, table=index, page=None, max_cols=limits.MAX_GRID_COLS)
+
+
+def _leaf_tables(root: lxml.html.HtmlElement) -> tuple[list, set[int]]:
+    tables = list(root.iter("table"))
+    non_leaf: set[int] = set()
+    for t in tables:
+        parent = next(t.iterancestors("table"), None)
+        if parent is not None:
+            non_leaf.add(id(parent))
+    return tables, non_leaf
+
+
+def _container(root: lxml.html.HtmlElement, report_tables: list) -> lxml.html.HtmlElement:
+    table_ancestors = [set(map(id, t.iterancestors())) for t in report_tables]
+    best = None
+    best_len = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        names = (el.get("class") or "").lower().split()
+        ident = (el.get("id") or "").lower()
+        if ident not in _CONTAINER_NAMES and not any(n in _CONTAINER_NAMES for n in names):
+            continue
+        if not all(id(el) in anc for anc in table_ancestors):
+            continue
+        text = el.text_content()
+        if "总体情况" not in text and "政府信息公开" not in text:
+            continue
+        if best is None or len(text) < best_len:
+            best, best_len = el, len(text)
+    if best is not None:
+        return best
+    anchors = list(report_tables)
+    anchors += root.xpath(
+        "//body//*[contains(text(),'总体情况') or contains(text(),'概述') or contains(text(),'其他需要报告')]"
+    )[:10]
+    body = root.find("body")
+    if body is None:
+        body = root
+    if not anchors:
+        return body
+    chains = [list(a.iterancestors())[::-1] + [a] for a in anchors]
+    common = body
+    for level in zip(*chains, strict=False):
+        if all(x is level[0] for x in level):
+            common = level[0]
+        else:
+            break
+    if common.tag in ("html", "head") or len(anchors) == 1 and common is anchors[0]:
+        common = common.getparent() if common.tag not in ("html", "head") else body
+    return common if common is not None else body
+
+
+def _walk_text(container, rendered: dict[int, list[str]], non_leaf: set[int]) -> list[str]:
+    out: list[str] = []
+    stack: list[tuple[object, bool]] = [(container, False)]
+    while stack:
+        node, closing = stack.pop()
+        tag = node.tag if isinstance(node.tag, str) else None
+        if closing:
+            if tag in _BLOCK:
+                out.append("\n")
+            if node.tail and node is not container:
+                out.append(node.tail)
+            continue
+        if tag is None or tag in _SKIP:
+            if node.tail and node is not container:
+                out.append(node.tail)
+            continue
+        if tag == "table" and id(node) not in non_leaf:
+            out.append("\n")
+            out.append("\n".join(rendered.get(id(node)) or _render_plain(node)))
+            out.append("\n")
+            if node.tail:
+                out.append(node.tail)
+            continue
+        if tag == "img":
+            out.append("\n[图片]\n")
+        if tag in _BLOCK:
+            out.append("\n")
+        if node.text:
+            out.append(node.text)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node))
+    lines = []
+    for line in "".join(out).split("\n"):
+        line = re.sub(r"[ \t\u00a0\u3000\r\f\v]+", " ", line).strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+def _render_plain(table) -> list[str]:
+    lines = []
+    for tr in _rows_of(table)[: limits.MAX_TABLE_ROWS]:
+        cells = [
+            clean_text(td.text_content()) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th")
+        ]
+        if any(cells):
+            lines.append("\t".join(cells))
+    return lines
+
+
+def read_html(text: str) -> Extracted:
+    """Parse one HTML page (already decoded) into an Extracted."""
+    ex = Extracted(source_format="html")
+    text = _XML_DECL.sub("", text[: limits.MAX_TEXT_CHARS])
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        ex.fatal = f"cannot parse HTML: {exc}"
+        return ex
+    meta = {}
+    for m in root.iter("meta"):
+        name = (m.get("name") or m.get("property") or "").strip().lower()
+        if name and name not in meta:
+            meta[name] = (m.get("content") or "").strip()
+    tables, non_leaf = _leaf_tables(root)
+    report_tables = []
+    for t in tables:
+        if id(t) in non_leaf:
+            continue
+        if _is_report_table(squeeze(t.text_content()[:20000])):
+            report_tables.append(t)
+    rendered: dict[int, list[str]] = {}
+    total = 0
+    for i, t in enumerate(report_tables):
+        rows = read_table(t, i, ex)
+        total += len(rows)
+        if total > limits.MAX_TOTAL_ROWS:
+            ex.errors.append(f"more than {limits.MAX_TOTAL_ROWS} table rows; the rest not read")
+            break
+        ex.rows.extend(rows)
+        rendered[id(t)] = [
+            "\t".join(clean_text(c.text or "") for c in r.cells if not c.inherited)
+            for r in rows
+            if any((c.text or "").strip() for c in r.cells if not c.inherited)
+        ]
+    container = _container(root, report_tables)
+    ex.lines = _walk_text(container, rendered, non_leaf)[: limits.MAX_LINES]
+    if not report_tables and container.find(".//img") is not None:
+        ex.table_is_image = True
+    for key in ("articletitle", "og:title", "title"):
+        if meta.get(key):
+            ex.title_candidates.append(meta[key])
+    ex.title_candidates += [clean_text(h.text_content()) for h in root.iter("h1")][:3]
+    ex.title_candidates += [ln for ln in ex.lines[:6] if ("报告" in ln or "年报" in ln) and len(ln) <= 80]
+    title_el = root.find(".//title")
+    if title_el is not None and title_el.text:
+        ex.title_candidates += [p for p in re.split(r"\s*[_|]\s*|\s+-\s+", title_el.text.strip()) if p]
+    ex.date_candidates += [meta[k] for k in _DATE_META if meta.get(k)]
+    body = root.find("body")
+    ex.page_text = (body if body is not None else root).text_content()[:400_000]
+    return ex

@@ -1,0 +1,247 @@
+"""Row and column labels → contract codes, matched on normalized label text, never on position."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.normalize.numbers import squeeze
+
+T3_COLS = (
+    "natural_person",
+    "commercial",
+    "research",
+    "social_welfare",
+    "legal_service",
+    "other_org",
+    "total",
+)
+T4_BLOCKS = ("review", "litigation_direct", "litigation_after_review")
+T4_COLS = ("upheld", "corrected", "other", "pending", "total")
+
+T3_ROWS_2021 = (
+    "new_received",
+    "carried_over",
+    "granted",
+    "partially_granted",
+    "denied_state_secret",
+    "denied_prohibited_by_law",
+    "denied_three_securities",
+    "denied_third_party",
+    "denied_internal_affairs",
+    "denied_process_information",
+    "denied_enforcement_files",
+    "denied_administrative_query",
+    "unable_not_held",
+    "unable_requires_creation",
+    "unable_unclear",
+    "declined_complaint",
+    "declined_repeated",
+    "declined_publication",
+    "declined_excessive",
+    "declined_confirmation",
+    "other_no_correction",
+    "other_no_fee",
+    "other_other",
+    "results_total",
+    "carried_forward",
+)
+OTHER_SPLIT = ("other_no_correction", "other_no_fee", "other_other")
+T3_RESULT_ROWS = tuple(
+    r for r in T3_ROWS_2021 if r not in ("new_received", "carried_over", "results_total", "carried_forward")
+) + ("other_handling",)
+
+T2_LAYOUT = {
+    "2021": {
+        "regulations": ("issued", "repealed", "in_force"),
+        "normative_documents": ("issued", "repealed", "in_force"),
+        "licensing": ("decisions",),
+        "penalty": ("decisions",),
+        "coercion": ("decisions",),
+        "fees": ("amount_10k_yuan",),
+    },
+    "2019": {
+        "regulations": ("new_made", "new_published", "total_published"),
+        "normative_documents": ("new_made", "new_published", "total_published"),
+        "licensing": ("prior_year_items", "change", "decisions"),
+        "other_management": ("prior_year_items", "change", "decisions"),
+        "penalty": ("prior_year_items", "change", "decisions"),
+        "coercion": ("prior_year_items", "change", "decisions"),
+        "fees": ("prior_year_items", "change"),
+        "procurement": ("items", "amount"),
+    },
+}
+T2_COLS_2021 = frozenset({"issued", "repealed", "in_force", "amount_10k_yuan"})
+T2_COLS_2019 = frozenset(
+    {"new_made", "new_published", "total_published", "prior_year_items", "change", "items"}
+)
+
+_NUMBERING = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）]?[、.．,，:：]?)+")
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})
+
+
+def norm(label: str | None) -> str:
+    """Label text without whitespace, full-width forms folded (（一） → (一), １ → 1)."""
+    return squeeze(label or "").translate(_BRACKETS)
+
+
+def strip_numbering(label: str) -> str:
+    """'(三)1.属于国家秘密' → '属于国家秘密' (on a normalized label)."""
+    return _NUMBERING.sub("", label)
+
+
+_T3_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("new_received", ("本年新收", "新收政府信息公开申请", "本年收到")),
+    ("carried_over", ("上年结转",)),
+    ("carried_forward", ("结转下年", "下年度继续")),
+    ("partially_granted", ("部分公开",)),
+    ("granted", ("予以公开",)),
+    ("denied_state_secret", ("国家秘密",)),
+    ("denied_prohibited_by_law", ("禁止公开",)),
+    ("denied_three_securities", ("三安全", "一稳定")),
+    ("denied_third_party", ("第三方",)),
+    ("denied_internal_affairs", ("内部事务",)),
+    ("denied_process_information", ("过程性",)),
+    ("denied_enforcement_files", ("执法案卷",)),
+    ("denied_administrative_query", ("行政查询",)),
+    ("unable_not_held", ("不掌握",)),
+    ("unable_requires_creation", ("另行制作",)),
+    ("unable_unclear", ("不明确",)),
+    ("other_no_correction", ("不补正",)),
+    ("other_no_fee", ("缴纳费用", "收费通知")),
+    ("declined_complaint", ("信访", "举报投诉")),
+    ("declined_repeated", ("重复申请",)),
+    ("declined_publication", ("出版物",)),
+    ("declined_excessive", ("大量反复",)),
+    ("declined_confirmation", ("重新出具", "确认或")),
+    ("other_handling", ("其他处理",)),
+)
+
+
+def t3_group(label: str) -> str | None:
+    """Which result group a normalized label opens: 三 不予公开, 四 无法提供, 五 不予处理, 六 其他处理."""
+    if "其他处理" in label:
+        return "六"
+    if "不予处理" in label:
+        return "五"
+    if "无法提供" in label:
+        return "四"
+    if "不予公开" in label:
+        return "三"
+    return None
+
+
+def t3_row_code(label: str, group: str | None) -> str | None:
+    """Contract row code of table 3 for the most specific (normalized) label of a row."""
+    if len(label) > 80:
+        return None
+    for code, words in _T3_KEYWORDS:
+        if any(w in label for w in words):
+            return code
+    bare = strip_numbering(label)
+    if bare in ("总计", "合计", "办理结果总计") or (bare.endswith("总计") and len(bare) <= 8):
+        return "results_total"
+    if bare in ("其他", "其它") and group == "六":
+        return "other_other"
+    return None
+
+
+def t3_col_code(label: str) -> str | None:
+    """Applicant column of table 3 from a normalized header label."""
+    if "自然人" in label:
+        return "natural_person"
+    if "商业企业" in label:
+        return "commercial"
+    if "科研机构" in label:
+        return "research"
+    if "社会公益" in label:
+        return "social_welfare"
+    if "法律服务" in label:
+        return "legal_service"
+    if label in ("其他", "其它", "其他组织", "其他法人或其他组织"):
+        return "other_org"
+    if label in ("总计", "合计"):
+        return "total"
+    return None
+
+
+def t4_col_code(label: str) -> str | None:
+    """Result column of table 4 (维持/纠正/其他/尚未审结/总计) from a normalized header label."""
+    if len(label) > 12:
+        return None
+    if "维持" in label:
+        return "upheld"
+    if "纠正" in label:
+        return "corrected"
+    if "尚未" in label or "未审结" in label or "审理中" in label:
+        return "pending"
+    if "其他" in label or "其它" in label:
+        return "other"
+    if label in ("总计", "合计", "小计"):
+        return "total"
+    return None
+
+
+def t4_block_code(label: str) -> str | None:
+    """Block of table 4 from a normalized header label ('行政诉讼' itself is only a parent header)."""
+    if len(label) > 12:
+        return None
+    if "未经复议" in label or "直接起诉" in label:
+        return "litigation_direct"
+    if "复议后起诉" in label or "经复议后" in label:
+        return "litigation_after_review"
+    if "行政复议" in label and "诉讼" not in label:
+        return "review"
+    return None
+
+
+def t2_row_code(label: str) -> str | None:
+    """Row of table 2 from a normalized label (exact-ish match: narrative text never qualifies)."""
+    bare = strip_numbering(label).rstrip(":：")
+    if len(bare) > 14:
+        return None
+    if bare == "规章":
+        return "regulations"
+    if bare in ("规范性文件", "行政规范性文件", "其他规范性文件"):
+        return "normative_documents"
+    if bare == "行政许可":
+        return "licensing"
+    if "对外管理" in bare:
+        return "other_management"
+    if bare == "行政处罚":
+        return "penalty"
+    if bare == "行政强制":
+        return "coercion"
+    if "收费" in bare:
+        return "fees"
+    if "采购" in bare:
+        return "procurement"
+    return None
+
+
+def t2_col_code(label: str) -> str | None:
+    """Column of table 2 from a normalized header label, for either format."""
+    if "收费金额" in label:
+        return "amount_10k_yuan"
+    if "制发" in label:
+        return "issued"
+    if "废止" in label:
+        return "repealed"
+    if "现行有效" in label:
+        return "in_force"
+    if "新制作" in label:
+        return "new_made"
+    if "新公开" in label:
+        return "new_published"
+    if "公开总数" in label:
+        return "total_published"
+    if "上一年" in label or "上年" in label:
+        return "prior_year_items"
+    if "增" in label or "减" in label:
+        return "change"
+    if "处理决定" in label:
+        return "decisions"
+    if "总金额" in label or "采购金额" in label:
+        return "amount"
+    if "项目数量" in label:
+        return "items"
+    return None

@@ -1,0 +1,219 @@
+"""Entry points: bytes or a file → ParsedReport (sniff the format, read it, interpret tables, check)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from crawler.normalize import limits
+from crawler.normalize.checks import format_check, table_checks, text_checks
+from crawler.normalize.decode import decode_text
+from crawler.normalize.extracted import Extracted
+from crawler.normalize.labels import OTHER_SPLIT, T2_LAYOUT, T3_COLS, T3_ROWS_2021, T4_BLOCKS, T4_COLS
+from crawler.normalize.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
+from crawler.normalize.model import ParsedReport, ReportHints
+from crawler.normalize.sections import KNOWN, find_sections
+from crawler.normalize.tables import TableReader
+
+_HTML_SNIFF = re.compile(r"<(?:!doctype|html|head|body|table|p|div|meta|span|br)\b", re.I)
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _one_line(message: str) -> str:
+    return re.sub(r"\s+", " ", message).strip()
+
+
+def _failed(source_format: str, message: str, hints: ReportHints | None) -> ParsedReport:
+    report = ParsedReport(source_format=source_format, parse_status="failed", errors=[_one_line(message)])
+    if hints:
+        report.title, report.agency, report.year = hints.title, hints.agency, hints.year
+        report.publish_date = hints.publish_date
+    return report
+
+
+def _extract(data: bytes, filename: str | None, content_type: str | None) -> Extracted:
+    ext = Path(filename or "").suffix.lower()
+    head = data[:1024]
+    if b"%PDF-" in head:
+        from crawler.normalize.pdf_source import read_pdf
+
+        return read_pdf(data)
+    if data.startswith(b"PK\x03\x04"):
+        from crawler.normalize.docx_source import read_docx
+
+        return read_docx(data)
+    if data.startswith(_OLE):
+        from crawler.normalize.doc_source import read_doc
+
+        return read_doc(data)
+    if ext == ".pdf":
+        return Extracted(source_format="pdf", fatal="not a PDF (no %PDF header; truncated or corrupt)")
+    if ext == ".docx":
+        return Extracted(source_format="docx", fatal="not a DOCX (no ZIP header; truncated or corrupt)")
+    if ext == ".doc":
+        return Extracted(source_format="doc", fatal="not a Word .doc (no OLE header; truncated or corrupt)")
+    text, _ = decode_text(data, content_type)
+    is_html = ext in (".htm", ".html", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php") or (
+        ext not in (".txt", ".md") and bool(_HTML_SNIFF.search(text[:4096]))
+    )
+    if content_type and "html" in content_type.lower():
+        is_html = True
+    if is_html:
+        from crawler.normalize.html_source import read_html
+
+        return read_html(text)
+    from crawler.normalize.text_source import read_text
+
+    return read_text(text)
+
+
+def _read_tables(rows) -> TableReader:
+    reader = TableReader()
+    for row in rows:
+        reader.feed(row)
+    return reader
+
+
+def _detect_format(reader: TableReader, tables: dict, sections, year: int | None) -> str:
+    if reader.t2_format:
+        return reader.t2_format
+    t3 = tables["table3"]
+    if any(r in t3 for r in OTHER_SPLIT):
+        return "2021"
+    if t3 or tables["table4"] or tables["table2"]:
+        return "2019" if year is not None and year <= 2020 else "2021"
+    standard = sum(
+        1 for s in sections if any(s.title.startswith(v) for no, vs in KNOWN for v in vs if no == s.no)
+    )
+    if standard >= 4 and {s.no for s in sections} >= {1, 2, 3}:
+        return "2019" if year is not None and year <= 2020 else "2021"
+    return "other"
+
+
+def _completeness(fmt: str, tables: dict) -> list[str]:
+    errors: list[str] = []
+    t2, t3, t4 = tables["table2"], tables["table3"], tables["table4"]
+    if not (t2 or t3 or t4):
+        return ["no statistics tables found"]
+    if not t2:
+        errors.append("table2 not found")
+    else:
+        missing = [r for r in T2_LAYOUT[fmt] if r not in t2]
+        if missing:
+            errors.append(f"table2: rows missing: {', '.join(missing)}")
+    if not t3:
+        errors.append("table3 not found")
+    else:
+        rows = [r for r in T3_ROWS_2021 if not (fmt == "2019" and r in OTHER_SPLIT)]
+        if fmt == "2019" or ("other_handling" in t3 and not any(r in t3 for r in OTHER_SPLIT)):
+            rows = [r for r in rows if r not in OTHER_SPLIT]
+            rows.insert(rows.index("results_total"), "other_handling")
+        missing = [r for r in rows if r not in t3]
+        if missing:
+            errors.append(f"table3: rows missing: {', '.join(missing)}")
+        short = [r for r in rows if r in t3 and len(t3[r]) < len(T3_COLS)]
+        if short:
+            errors.append(f"table3: incomplete rows: {', '.join(short)}")
+    if not t4:
+        errors.append("table4 not found")
+    else:
+        missing = [f"{b}.{c}" for b in T4_BLOCKS for c in T4_COLS if c not in t4.get(b, {})]
+        if missing:
+            errors.append(
+                f"table4: cells missing: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}"
+            )
+    return errors
+
+
+def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
+    """Turn what a reader extracted into a ParsedReport: tables, sections, metadata, checks, status."""
+    report = ParsedReport(source_format=ex.source_format, table_is_image=ex.table_is_image)
+    if ex.fatal:
+        failed = _failed(ex.source_format, ex.fatal, hints)
+        return failed
+    report.title = pick_title(ex.title_candidates, hints)
+    if report.title and ex.pdf_title_join:
+        report.title = re.sub(r"\s+", "", report.title)
+    report.agency = agency_from_title(report.title) or (hints.agency if hints else None)
+    if ex.needs_ocr:
+        report.parse_status = "needs_ocr"
+        report.errors = [*ex.errors, "no text layer (scanned PDF); OCR needed, no numbers read"]
+        report.year = title_year(report.title) or (hints.year if hints else None)
+        return report
+    text = "\n".join(ex.lines)
+    report.text = text
+    reader = _read_tables(ex.rows)
+    if ex.alt_rows and not any(c.table == "table3" for c in reader.cells):
+        alt = _read_tables(ex.alt_rows)
+        if len(alt.cells) > len(reader.cells):
+            reader = alt
+    report.cells = reader.cells
+    errors = [*ex.errors, *reader.errors]
+    period = period_years(text)
+    report.year = (
+        title_year(report.title) or (period[1] if period else None) or (hints.year if hints else None)
+    )
+    report.publish_date = pick_date(ex.date_candidates, ex.page_text, ex.lines, hints)
+    report.sections = find_sections(ex.lines)
+    tables = {name: report.table(name) for name in ("table2", "table3", "table4")}
+    report.format = _detect_format(reader, tables, report.sections, report.year)
+    if ex.table_is_image and not report.cells:
+        errors.append("table is an image: statistics not readable without OCR")
+    elif report.format != "other":
+        errors += _completeness(report.format, tables)
+    checks = table_checks(tables["table3"], tables["table4"])
+    body = "\n".join(ln for ln in ex.lines if "\t" not in ln)
+    checks += text_checks(body, tables["table3"], report.year, period)
+    fmt_check = format_check(report.format, report.year) if report.cells else None
+    if fmt_check is not None:
+        checks.append(fmt_check)
+        if not fmt_check.ok:
+            errors.append(f"{fmt_check.detail}: the title's year does not match the table layout")
+    report.checks = checks
+    report.errors = [_one_line(e) for e in dict.fromkeys(errors)]
+    if not report.cells and not report.sections:
+        report.parse_status = "failed"
+        if not report.errors or report.errors == ["no statistics tables found"]:
+            report.errors = ["no report content found (no sections, no statistics tables)"]
+    elif report.errors:
+        report.parse_status = "partial"
+    else:
+        report.parse_status = "ok"
+    return report
+
+
+def parse_bytes(
+    data: bytes,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    hints: ReportHints | None = None,
+) -> ParsedReport:
+    """Parse one document. Never raises on bad input: problems end up in parse_status and errors."""
+    if len(data) > limits.MAX_INPUT_BYTES:
+        return _failed(
+            "html", f"input is {len(data)} bytes, over the {limits.MAX_INPUT_BYTES} byte cap", hints
+        )
+    if not data.strip():
+        return _failed("text", "empty input", hints)
+    try:
+        return interpret(_extract(data, filename, content_type), hints)
+    except (MemoryError, RecursionError) as exc:
+        return _failed("html", f"input too complex to parse ({type(exc).__name__})", hints)
+    except Exception as exc:  # noqa: BLE001 — the contract: never a crash
+        return _failed("html", f"internal error: {type(exc).__name__}: {exc}", hints)
+
+
+def parse_file(path: Path, hints: ReportHints | None = None) -> ParsedReport:
+    """Parse a local file (size-capped before reading)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > limits.MAX_INPUT_BYTES:
+            return _failed(
+                "html", f"{path.name} is {size} bytes, over the {limits.MAX_INPUT_BYTES} byte cap", hints
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed("html", f"cannot read {path}: {exc}", hints)
+    return parse_bytes(data, filename=path.name, hints=hints)

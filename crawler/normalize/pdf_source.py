@@ -1,0 +1,100 @@
+"""PDF reports via pdfplumber: page text, ruled tables with page numbers, and scanned-page detection."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+from crawler.normalize import limits
+from crawler.normalize.extracted import Extracted
+from crawler.normalize.rows import SrcCell, SrcRow
+from crawler.normalize.text_source import split_line
+
+_PAGE_NO = re.compile(
+    r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$"
+)
+
+
+def read_pdf(data: bytes) -> Extracted:
+    """Text lines and table rows of the first MAX_PDF_PAGES pages; needs_ocr when there is no text layer."""
+    ex = Extracted(source_format="pdf", pdf_title_join=True)
+    try:
+        import pdfplumber
+        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    except ImportError as exc:  # pragma: no cover - dependency missing
+        ex.fatal = f"pdfplumber not available: {exc}"
+        return ex
+    started = time.monotonic()
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
+        ex.fatal = f"PDF is encrypted ({type(exc).__name__})"
+        return ex
+    except Exception as exc:  # noqa: BLE001 — pdfminer raises many kinds on broken files
+        ex.fatal = f"cannot read PDF: {type(exc).__name__}: {str(exc)[:160]}"
+        return ex
+    with pdf:
+        try:
+            pages = pdf.pages
+            n_pages = len(pages)
+        except Exception as exc:  # noqa: BLE001
+            msg = str(exc)[:160]
+            kind = (
+                "PDF is encrypted"
+                if "password" in msg.lower() or "encrypt" in msg.lower()
+                else "cannot read PDF"
+            )
+            ex.fatal = f"{kind}: {type(exc).__name__}: {msg}"
+            return ex
+        if n_pages > limits.MAX_PDF_PAGES:
+            ex.errors.append(f"PDF has {n_pages} pages; only the first {limits.MAX_PDF_PAGES} read")
+            pages = pages[: limits.MAX_PDF_PAGES]
+        text_chars = 0
+        images = 0
+        table_no = 0
+        page_lines: list[tuple[int, str]] = []
+        for page_no, page in enumerate(pages, start=1):
+            if time.monotonic() - started > limits.PARSE_DEADLINE_SECONDS:
+                ex.errors.append(f"PDF reading stopped at page {page_no} (time limit)")
+                break
+            try:
+                text = page.extract_text() or ""
+                images += len(page.images)
+                tables = page.extract_tables() if text.strip() else []
+            except Exception as exc:  # noqa: BLE001
+                ex.errors.append(f"page {page_no} unreadable: {type(exc).__name__}")
+                continue
+            text_chars += len(re.sub(r"\s", "", text))
+            for line in text.split("\n"):
+                if line.strip() and not _PAGE_NO.match(line):
+                    page_lines.append((page_no, line.strip()))
+            for table in tables:
+                for r, row in enumerate(table[: limits.MAX_TABLE_ROWS]):
+                    cells = [SrcCell(c, i) for i, c in enumerate(row)]
+                    ex.rows.append(SrcRow(cells, table=table_no, row=r, page=page_no))
+                table_no += 1
+            if hasattr(page, "flush_cache"):
+                page.flush_cache()
+        try:
+            info_title = (pdf.metadata or {}).get("Title")
+        except Exception:  # noqa: BLE001
+            info_title = None
+    if text_chars < 30:
+        ex.needs_ocr = True
+        return ex
+    ex.lines = [ln for _, ln in page_lines][: limits.MAX_LINES]
+    ex.alt_rows = [
+        row
+        for i, (p, ln) in enumerate(page_lines[: limits.MAX_TOTAL_ROWS])
+        if (row := split_line(ln, i, 0, p))
+    ]
+    head: list[str] = []
+    for line in ex.lines[:5]:
+        head.append(line)
+        if "报告" in line or "年报" in line:
+            ex.title_candidates.append("".join(re.sub(r"\s+", "", h) for h in head))
+            break
+    if isinstance(info_title, str) and re.search(r"\d{4}", info_title):
+        ex.title_candidates.append(info_title)
+    return ex

@@ -1,0 +1,134 @@
+"""Splits the body text into the report's numbered sections (一、总体情况 … 六、其他需要报告的事项)."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.normalize.model import Section
+
+KNOWN: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, ("总体情况", "总体概况", "基本情况", "概述")),
+    (2, ("主动公开政府信息情况", "主动公开政府信息", "主动公开情况")),
+    (
+        3,
+        (
+            "收到和处理政府信息公开申请情况",
+            "收到和处理政府信息公开申请",
+            "依申请公开政府信息情况",
+            "依申请公开情况",
+        ),
+    ),
+    (
+        4,
+        (
+            "政府信息公开行政复议、行政诉讼情况",
+            "政府信息公开行政复议",
+            "行政复议、行政诉讼情况",
+            "行政复议、行政诉讼",
+        ),
+    ),
+    (5, ("存在的主要问题及改进情况", "存在的主要问题及改进", "存在的主要问题", "主要问题及改进情况")),
+    (6, ("其他需要报告的事项", "其他需要报告")),
+)
+_CN = "一二三四五六七八九十"
+_NUM = re.compile(
+    rf"^\s*(?:第\s*([{_CN}]{{1,3}})\s*(?:部分|章)\s*[、.．:：]?|([{_CN}]{{1,3}})\s*[、.．:：]|(\d{{1,2}})\s*[、．](?!\d))\s*"
+)
+_ALT = "|".join(re.escape(v) for _, vs in KNOWN for v in vs if len(v) >= 4)
+_MERGED = re.compile(rf"(?<=[。；;！!？?])\s*(?=(?:第\s*)?[{_CN}]\s*(?:部分)?\s*[、.．]\s*(?:{_ALT}))")
+_TRAIL = re.compile(r"[\s。:：；;，,\u00a0\u3000]+$")
+_WS = re.compile(r"[\s\u00a0\u3000]+")
+
+
+def _cn_number(s: str) -> int:
+    if s.isdigit():
+        return int(s)
+    if s == "十":
+        return 10
+    if s.startswith("十"):
+        return 10 + _CN.index(s[1]) + 1
+    if "十" in s:
+        tens, _, ones = s.partition("十")
+        return (_CN.index(tens) + 1) * 10 + (_CN.index(ones) + 1 if ones else 0)
+    return _CN.index(s) + 1
+
+
+def _split_title(rest: str, title_len: int) -> tuple[str, str]:
+    """The heading text up to the end of the known title, and what follows on the same line."""
+    squeezed = 0
+    for i, ch in enumerate(rest):
+        if not ch.isspace():
+            squeezed += 1
+        if squeezed == title_len:
+            head, tail = rest[: i + 1], rest[i + 1 :]
+            return _WS.sub("", head), tail.strip(" 。:：；;\u00a0\u3000")
+    return _WS.sub("", rest), ""
+
+
+def _known_sections(lines: list[str]) -> list[tuple[int, int, str, str]]:
+    found: list[tuple[int, int, str, str]] = []  # (line index, no, title, rest of line)
+    last = 0
+    for i, line in enumerate(lines):
+        if "\t" in line or len(line) > 400 or line.lstrip().startswith(("(", "（")):
+            continue
+        m = _NUM.match(line)
+        rest = line[m.end() :] if m else line.strip()
+        squeezed = _WS.sub("", rest)
+        for no, variants in KNOWN:
+            if no <= last:
+                continue
+            variant = next((v for v in variants if squeezed.startswith(v)), None)
+            if variant is None:
+                continue
+            if m is None and _TRAIL.sub("", squeezed) not in variants:
+                continue
+            title, tail = _split_title(rest, len(variant))
+            if len(tail) <= 6 and "。" not in tail and not re.search(r"\d", tail):
+                title, tail = _TRAIL.sub("", title + tail), ""
+            found.append((i, no, title, tail))
+            last = no
+            break
+    return found
+
+
+def _generic_sections(lines: list[str]) -> list[tuple[int, int, str, str]]:
+    found: list[tuple[int, int, str, str]] = []
+    expected = 1
+    for i, line in enumerate(lines):
+        if "\t" in line or line.lstrip().startswith(("(", "（")):
+            continue
+        m = _NUM.match(line)
+        if not m or m.group(3):
+            continue
+        no = _cn_number(m.group(1) or m.group(2))
+        if no != expected:
+            continue
+        rest = line[m.end() :].strip()
+        if not rest or re.search(r"\d+\s+\d+", rest):
+            continue
+        if len(rest) <= 40 and "。" not in rest:
+            title, tail = _TRAIL.sub("", rest), ""
+        else:
+            cut = re.search(r"[。：:；;]", rest)
+            if not cut or cut.start() > 30:
+                continue
+            title, tail = rest[: cut.start()], rest[cut.end() :]
+        found.append((i, no, _WS.sub("", title), tail.strip()))
+        expected += 1
+    return found
+
+
+def find_sections(lines: list[str]) -> list[Section]:
+    """Sections by known titles (any numbering) or, for free-form reports, by 一、二、三… headings."""
+    split: list[str] = []
+    for line in lines:
+        split.extend(p for p in _MERGED.split(line) if p.strip()) if "\t" not in line else split.append(line)
+    known = _known_sections(split)
+    generic = _generic_sections(split)
+    chosen = known if len(known) >= len(generic) else generic
+    sections = []
+    for k, (i, no, title, tail) in enumerate(chosen):
+        end = chosen[k + 1][0] if k + 1 < len(chosen) else len(split)
+        body = ([tail] if tail else []) + [ln.strip() for ln in split[i + 1 : end]]
+        sections.append(Section(no=no, title=title, text="\n".join(body).strip()))
+    return sections

@@ -1,0 +1,278 @@
+"""Reads tables 2–4 out of a stream of source rows, finding rows and columns by their labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crawler.normalize.labels import (
+    T2_LAYOUT,
+    T3_COLS,
+    T4_BLOCKS,
+    T4_COLS,
+    norm,
+    t2_col_code,
+    t2_row_code,
+    t3_col_code,
+    t3_group,
+    t3_row_code,
+    t4_block_code,
+    t4_col_code,
+)
+from crawler.normalize.model import Cell
+from crawler.normalize.numbers import BLANK_MARKS, is_value_text, parse_value, squeeze
+from crawler.normalize.rows import SrcCell, SrcRow, clean_text
+
+
+@dataclass
+class _Head:
+    code: str
+    label: str
+    col: int
+    order: int
+
+
+class TableReader:
+    """A small state machine over rows: 第二十条 blocks → table2, 申请人情况 header → table3, 行政复议 → table4."""
+
+    def __init__(self) -> None:
+        self.cells: list[Cell] = []
+        self.errors: list[str] = []
+        self._seen: dict[str, Cell] = {}
+        self._mode: str | None = None
+        self._t2_cols: list[tuple[str | None, str]] | None = None
+        self._t2_format: str | None = None
+        self._t3_head: list[_Head] = []
+        self._t3_positions_ok = True
+        self._t3_cache: tuple[int, list[tuple[str, str]]] | None = None
+        self._t4_leaves: list[_Head] = []
+        self._t4_blocks: list[_Head] = []
+        self._t4_positions_ok = True
+        self._group: str | None = None
+        self._order = 0
+
+    # ---- entry point -------------------------------------------------------------------------------
+    def feed(self, row: SrcRow) -> None:
+        self._order += 1
+        cells = [c for c in row.cells if c.text is not None]
+        if row.kind == "text":
+            cells = [c for c in cells if c.text.strip()]
+        last_label = -1
+        for i, c in enumerate(cells):
+            if not is_value_text(c.text):
+                last_label = i
+        labels = [c for c in cells[: last_label + 1] if (c.text or "").strip() and not is_value_text(c.text)]
+        values = [c for c in cells[last_label + 1 :] if not c.inherited]
+        names = [norm(c.text) for c in labels]
+        numbers = any(squeeze(v.text or "") not in BLANK_MARKS for v in values)
+        for n in names:
+            g = t3_group(n)
+            if g:
+                self._group = g
+        if not numbers and any("第二十条" in n for n in names):
+            self._mode, self._t2_cols = "t2", None
+            return
+        if self._mode == "t4h":
+            if not labels and len(values) >= 5:
+                self._t4_data(values, row)
+                self._mode = "t4done"
+                return
+            if not numbers:
+                self._t4_header(labels, names, row)
+                return
+        if not numbers and self._is_t3_header(names):
+            if self._mode != "t3h":
+                self._t3_head, self._t3_positions_ok = [], True
+            self._mode = "t3h"
+            self._t3_positions_ok &= row.header_positions
+            for c, n in zip(labels, names, strict=True):
+                code = t3_col_code(n)
+                if code:
+                    self._t3_head.append(_Head(code, clean_text(c.text or ""), c.col, self._order))
+            return
+        if any(t4_block_code(n) for n in names) and (not numbers or len(values) < 5 or len(names) > 1):
+            if self._mode != "t4h":
+                self._t4_leaves, self._t4_blocks, self._t4_positions_ok = [], [], True
+            self._mode = "t4h"
+            self._t4_header(labels, names, row)
+            return
+        if not labels:
+            return
+        code3 = t3_row_code(names[-1], self._group)
+        if code3 and values and (self._mode in ("t3h", "t3") or len(values) == len(T3_COLS)):
+            self._mode = "t3"
+            self._t3_data(code3, labels, values, row)
+            return
+        code2 = t2_row_code(names[0])
+        if self._mode == "t2" or (code2 and values and self._mode is None):
+            if not numbers and (names[0] == "信息内容" or any(t2_col_code(n) for n in names[1:])):
+                self._t2_cols = [
+                    (t2_col_code(n), clean_text(c.text or ""))
+                    for c, n in zip(labels[1:], names[1:], strict=True)
+                ]
+                self._note_t2_format()
+                return
+            if code2 and values:
+                self._t2_data(code2, labels, values, row)
+
+    # ---- table 2 --------------------------------------------------------------------------------------
+    def _note_t2_format(self) -> None:
+        codes = {c for c, _ in self._t2_cols or [] if c}
+        if codes & {"issued", "repealed", "in_force", "amount_10k_yuan"}:
+            self._t2_format = "2021"
+        elif codes & {"new_made", "new_published", "total_published", "prior_year_items", "change", "items"}:
+            self._t2_format = "2019"
+
+    def _t2_data(self, code: str, labels: list[SrcCell], values: list[SrcCell], row: SrcRow) -> None:
+        cols = [(c, lab) for c, lab in (self._t2_cols or []) if c]
+        if not cols or len(cols) > len(values) + 2:
+            fmt = self._t2_format or ("2019" if code in ("other_management", "procurement") else "2021")
+            layout = T2_LAYOUT[fmt].get(code) or T2_LAYOUT["2019"].get(code) or ()
+            if not self._t2_cols:
+                self.errors.append(f"table2: no column header before {clean_text(labels[0].text or '')!r}")
+            cols = [(c, c) for c in layout]
+        if code == "procurement":
+            cols = [("items" if c in ("decisions", "prior_year_items") else c, lab) for c, lab in cols]
+        values = self._fit(values, len(cols), f"table2.{code}")
+        if values is None:
+            return
+        for (col, label), v in zip(cols, values, strict=False):
+            self._emit("table2", code, col, v, clean_text(labels[0].text or ""), label, row)
+
+    # ---- table 3 --------------------------------------------------------------------------------------
+    def _is_t3_header(self, names: list[str]) -> bool:
+        if self._mode == "t3h":
+            return True
+        if any(n.startswith("(本列数据") or "勾稽关系" in n or n == "申请人情况" for n in names):
+            return True
+        return len({t3_col_code(n) for n in names} - {None}) >= 3
+
+    def _t3_order(self) -> list[tuple[str, str]]:
+        heads = sorted(self._t3_head, key=lambda h: (h.col, h.order))
+        order: list[tuple[str, str]] = []
+        for h in heads:
+            if h.code not in {c for c, _ in order}:
+                order.append((h.code, h.label))
+        if self._t3_positions_ok and {c for c, _ in order} == set(T3_COLS):
+            return order
+        if self._t3_head:
+            self.errors.append("table3: column header not understood; standard column order assumed")
+        return [(c, c) for c in T3_COLS]
+
+    def _t3_data(self, code: str, labels: list[SrcCell], values: list[SrcCell], row: SrcRow) -> None:
+        key = len(self._t3_head)
+        if self._t3_cache is None or self._t3_cache[0] != key:
+            self._t3_cache = (key, self._t3_order())
+        order = self._t3_cache[1]
+        label = " ".join(clean_text(c.text or "") for c in labels)
+        fitted = self._fit(values, len(order), f"table3.{code}")
+        if fitted is None:
+            return
+        for (col, col_label), v in zip(order, fitted, strict=False):
+            self._emit("table3", code, col, v, label, col_label, row)
+
+    # ---- table 4 --------------------------------------------------------------------------------------
+    def _t4_header(self, labels: list[SrcCell], names: list[str], row: SrcRow) -> None:
+        self._t4_positions_ok &= row.header_positions
+        for c, n in zip(labels, names, strict=True):
+            if c.inherited:
+                continue
+            block = t4_block_code(n)
+            if block:
+                self._t4_blocks.append(_Head(block, clean_text(c.text or ""), c.col, self._order))
+                continue
+            code = t4_col_code(n)
+            if code:
+                self._t4_leaves.append(_Head(code, clean_text(c.text or ""), c.col, self._order))
+
+    def _t4_order(self) -> list[tuple[str, str, str]]:
+        leaves = sorted(self._t4_leaves, key=lambda h: (h.col, h.order))
+        blocks = sorted(self._t4_blocks, key=lambda h: h.col)
+        order: list[tuple[str, str, str]] = []
+        for leaf in leaves:
+            owner = None
+            for b in blocks:
+                if b.col <= leaf.col:
+                    owner = b
+            if owner is not None:
+                order.append((owner.code, leaf.code, f"{owner.label} {leaf.label}"))
+        keys = [(b, c) for b, c, _ in order]
+        if self._t4_positions_ok and len(keys) == 15 and len(set(keys)) == 15:
+            return order
+        if self._t4_leaves:
+            self.errors.append("table4: column header not understood; standard column order assumed")
+        return [(b, c, f"{b} {c}") for b in T4_BLOCKS for c in T4_COLS]
+
+    def _t4_data(self, values: list[SrcCell], row: SrcRow) -> None:
+        order = self._t4_order()
+        fitted = self._fit(values, len(order), "table4")
+        if fitted is None:
+            return
+        for (block, col, label), v in zip(order, fitted, strict=False):
+            self._emit("table4", block, col, v, label.split(" ")[0], label, row)
+
+    # ---- shared ---------------------------------------------------------------------------------------
+    def _fit(self, values: list[SrcCell], n: int, where: str) -> list[SrcCell] | None:
+        if len(values) > n:
+            filled = [v for v in values if (v.text or "").strip()]
+            if len(filled) == n:
+                return filled
+            while len(values) > n and not (values[-1].text or "").strip():
+                values = values[:-1]
+            if len(values) > n:
+                self.errors.append(f"{where}: {len(values)} values where {n} were expected; row skipped")
+                return None
+        if len(values) < n:
+            self.errors.append(f"{where}: {len(values)} values where {n} were expected")
+        return values
+
+    def _emit(
+        self,
+        table: str,
+        row_code: str,
+        col_code: str,
+        v: SrcCell,
+        row_label: str,
+        col_label: str,
+        row: SrcRow,
+    ) -> None:
+        address = f"{table}.{row_code}.{col_code}"
+        text = v.text or ""
+        parsed = parse_value(
+            text,
+            money=col_code == "amount_10k_yuan",
+            signed=col_code == "change",
+            as_string=col_code == "amount",
+        )
+        if parsed.error:
+            self.errors.append(f"{address}: {parsed.error}")
+            return
+        value = parsed.value
+        if col_code == "amount_10k_yuan" and parsed.unit == "元" and isinstance(value, int | float):
+            value = round(value / 10000, 6)
+        previous = self._seen.get(address)
+        if previous is not None:
+            if previous.value != value:
+                self.errors.append(
+                    f"{address}: printed twice ({previous.value_text!r}, {text.strip()!r}); first kept"
+                )
+            return
+        cell = Cell(
+            table=table,
+            row_code=row_code,
+            col_code=col_code,
+            value=value,
+            value_text=text.strip(),
+            row_label=row_label,
+            col_label=col_label,
+            blank=parsed.blank,
+            src_table=row.table,
+            src_row=row.row,
+            src_col=v.col,
+            src_page=row.page,
+        )
+        self._seen[address] = cell
+        self.cells.append(cell)
+
+    @property
+    def t2_format(self) -> str | None:
+        return self._t2_format

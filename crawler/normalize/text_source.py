@@ -1,0 +1,63 @@
+"""Plain-text and markdown renderings (trafilatura output, antiword output): lines and split rows."""
+
+from __future__ import annotations
+
+import re
+
+from crawler.normalize import limits
+from crawler.normalize.extracted import Extracted
+from crawler.normalize.numbers import is_value_text
+from crawler.normalize.rows import SrcCell, SrcRow
+
+_MD_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+_MD_EMPH = re.compile(r"\*\*|__")
+
+
+def split_line(line: str, index: int, table: int = 0, page: int | None = None) -> SrcRow | None:
+    """One text line → a row: tab-separated, markdown/antiword '|' cells, or label + trailing numbers."""
+    if "\t" in line:
+        parts = line.split("\t")
+        return SrcRow([SrcCell(p.strip(), i) for i, p in enumerate(parts)], table, index, page, kind="text")
+    stripped = line.strip()
+    if stripped.startswith("|") and stripped.count("|") >= 2:
+        if _MD_SEP.match(stripped):
+            return None
+        parts = stripped.strip("|").split("|")
+        return SrcRow([SrcCell(p.strip(), i) for i, p in enumerate(parts)], table, index, page, kind="text")
+    tokens = stripped.split()
+    if len(tokens) < 2:
+        return SrcRow([SrcCell(stripped, 0)], table, index, page, kind="text", header_positions=False)
+    k = len(tokens)
+    while k > 0 and is_value_text(tokens[k - 1]) and tokens[k - 1] not in ("、",):
+        k -= 1
+    label = " ".join(tokens[:k])
+    if k == len(tokens) or "。" in label or len(label) > 60:
+        return SrcRow([SrcCell(stripped, 0)], table, index, page, kind="text", header_positions=False)
+    cells = ([SrcCell(label, 0)] if label else []) + [SrcCell(t, i + 1) for i, t in enumerate(tokens[k:])]
+    return SrcRow(cells, table, index, page, kind="text", header_positions=False)
+
+
+def text_lines(text: str) -> list[str]:
+    """Lines of a text rendering, markdown headings/emphasis stripped, empty lines dropped."""
+    out = []
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[: limits.MAX_LINES]:
+        line = _MD_EMPH.sub("", _MD_HEADING.sub("", raw)).replace("\u00a0", " ").replace("\u3000", " ")
+        if line.strip():
+            out.append(line.rstrip())
+    return out
+
+
+def read_text(text: str, source_format: str = "text") -> Extracted:
+    """A text rendering: every line is a candidate row; the interpreter finds tables by their labels."""
+    ex = Extracted(source_format=source_format)
+    lines = text_lines(text[: limits.MAX_TEXT_CHARS])
+    for i, line in enumerate(lines[: limits.MAX_TOTAL_ROWS]):
+        row = split_line(line, i)
+        if row is not None:
+            ex.rows.append(row)
+    ex.lines = [ln.strip() if "\t" not in ln else ln.strip("\n") for ln in lines]
+    ex.title_candidates = [
+        ln.strip() for ln in lines[:8] if ("报告" in ln or "年报" in ln) and len(ln.strip()) <= 80
+    ]
+    return ex
