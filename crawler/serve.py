@@ -1,0 +1,64 @@
+"""Publish archive.db with Datasette 0.65: read-only, Nianbao metadata, plugins, templates and static assets."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATASETTE_DIR = REPO_ROOT / "datasette"
+METADATA = DATASETTE_DIR / "metadata.yml"
+PLUGINS_DIR = DATASETTE_DIR / "plugins"
+TEMPLATES_DIR = DATASETTE_DIR / "templates"
+STATIC_DIR = DATASETTE_DIR / "static"
+
+# Datasette --setting values. Time and row limits keep a public, read-only instance responsive.
+SETTINGS: dict[str, str | int] = {
+    "sql_time_limit_ms": 3000,
+    "max_returned_rows": 2000,
+    "default_facet_size": 30,
+    "facet_time_limit_ms": 1000,
+    "suggest_facets": "off",  # suggestions run a query per column per page view: too slow on 100k reports
+    "truncate_cells_html": 200,
+    "allow_download": "off",  # no whole-database download; per-table/query CSV and JSON stay on
+    "allow_csv_stream": "on",
+    "allow_facet": "on",
+    "default_page_size": 50,
+}
+
+
+def datasette_args(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> list[str]:
+    """Arguments of `datasette serve` for the archive (no write endpoints: no canned writes, no uploads)."""
+    args = [
+        "serve",
+        str(Path(db_path).resolve()),
+        "--port",
+        str(port),
+        "--host",
+        host,
+        "--metadata",
+        str(METADATA),
+        "--plugins-dir",
+        str(PLUGINS_DIR),
+        "--template-dir",
+        str(TEMPLATES_DIR),
+        "--static",
+        f"assets:{STATIC_DIR}",
+    ]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, str(value)]
+    return args
+
+
+def datasette_command(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> list[str]:
+    """The full command line that starts Datasette on the archive (used by tests and benchmarks)."""
+    return [sys.executable, "-m", "datasette", *datasette_args(db_path, port, host)]
+
+
+def serve(db_path: str | Path, *, port: int = 8001, host: str = "127.0.0.1") -> None:
+    """Run Datasette in this process until interrupted."""
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"no archive at {db_path}")
+    from datasette.cli import cli
+
+    cli.main(args=datasette_args(db_path, port, host), prog_name="datasette")

@@ -1,0 +1,216 @@
+"""Datasette plugin: capture viewer, charts page, and the safety wrapper (CSP, read-only, no raw blob download)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from datasette.utils.asgi import Forbidden, NotFound, Response
+from markupsafe import Markup
+
+from datasette import hookimpl
+
+_HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make nianbao_web importable
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+from nianbao_web import capture as cap  # noqa: E402
+from nianbao_web import codes, svg  # noqa: E402
+
+# Pages that show archived content: nothing may run, load from elsewhere, or submit anywhere.
+ARCHIVE_CSP = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+    "script-src 'none'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'none'; sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+)
+# Report pages show text extracted from archived pages: no inline or foreign script at all.
+REPORT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+BASE_CSP = "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+_REPORT_PAGE = re.compile(r"^/[^/]+/reports/[^/]+$")
+_ARCHIVE_PAGE = re.compile(r"^/-/capture/")
+
+CAPTURE_SQL = (
+    "select id, url, final_url, status, fetched_at, content_type, size, sha256, body, body_codec, kind, "
+    "site_id, agency_id, link_text from captures where id = ?"
+)
+REFUSAL_SQL = """
+select s.row_code, sum(s.value) as applications
+from statistics s join reports r on r.id = s.report_id
+where s.table_name = 'table3' and s.col_code = 'total'
+  and (s.row_code like 'denied\\_%' escape '\\' or s.row_code like 'unable\\_%' escape '\\')
+  and r.is_latest = 1
+  and (:year = '' or r.year = :year)
+  and (:region = '' or :region in (r.province, r.city, r.district) or r.region_code like :region || '%')
+group by s.row_code
+"""
+AGENCY_SQL = """
+select year, max(applications_received) as applications, max(agency) as agency
+from reports where is_latest = 1 and (agency_id = :agency or agency = :agency)
+group by year order by year
+"""
+
+
+def policy_for(path: str) -> str:
+    if _ARCHIVE_PAGE.match(path):
+        return ARCHIVE_CSP
+    if _REPORT_PAGE.match(path):
+        return REPORT_CSP
+    return BASE_CSP
+
+
+async def _check_view(datasette: Any, request: Any, database: str, table: str) -> None:
+    try:
+        datasette.get_database(database)
+    except KeyError as error:
+        raise NotFound(f"no database {database}") from error
+    await datasette.ensure_permissions(
+        request.actor, [("view-table", (database, table)), ("view-database", database), "view-instance"]
+    )
+
+
+async def capture_view(datasette: Any, request: Any) -> Response:
+    """An archived capture as escaped source, sanitized HTML, or (non-HTML only) an attachment download."""
+    database, capture_id = request.url_vars["database"], request.url_vars["capture_id"]
+    await _check_view(datasette, request, database, "captures")
+    db = datasette.get_database(database)
+    rows = (await db.execute(CAPTURE_SQL, [capture_id])).rows
+    if not rows:
+        raise NotFound("no such capture")
+    row = dict(rows[0])
+    content_type = row["content_type"] or ""
+    html, textual = cap.is_html(content_type), cap.is_text(content_type)
+    view = request.args.get("view") or ("html" if html else "source" if textual else "info")
+    if view == "download":
+        if html or textual:
+            raise Forbidden("archived HTML/text is shown only as escaped source or sanitized HTML")
+        data = cap.decode_body(row["body"], row["body_codec"])
+        return Response(
+            data,
+            content_type="application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="capture-{row["id"]}"'},
+        )
+    text = cap.body_text(row["body"], row["body_codec"], content_type) if (html or textual) else ""
+    reports = (
+        await db.execute("select id, title, year, version from reports where capture_id = ?", [capture_id])
+    ).rows
+    context = {
+        "database": database,
+        "capture": {k: v for k, v in row.items() if k != "body"},
+        "view": view,
+        "is_html": html,
+        "is_text": textual,
+        "sanitized": Markup(cap.sanitize_html(text, row["final_url"] or row["url"]))
+        if view == "html"
+        else "",
+        "source": text if view == "source" else "",
+        "reports": [dict(r) for r in reports],
+    }
+    return Response.html(await datasette.render_template("nianbao_capture.html", context, request=request))
+
+
+async def charts_view(datasette: Any, request: Any) -> Response:
+    """Server-rendered SVG charts: one agency's requests over the years; refusal grounds in a region."""
+    database = request.url_vars["database"]
+    await _check_view(datasette, request, database, "reports")
+    db = datasette.get_database(database)
+    agency = request.args.get("agency", "").strip()
+    region = request.args.get("region", "").strip()
+    year = request.args.get("year", "").strip()
+    agency_chart = refusal_chart = None
+    if agency:
+        rows = (await db.execute(AGENCY_SQL, {"agency": agency})).rows
+        name = rows[0]["agency"] if rows else agency
+        points = [(str(r["year"]), r["applications"]) for r in rows]
+        agency_chart = Markup(svg.column_chart(points, title=f"{name}：本年新收申请数量（件）"))
+    if region or year:
+        rows = (await db.execute(REFUSAL_SQL, {"region": region, "year": year})).rows
+        items = sorted(
+            (
+                (codes.code_label("table3", r["row_code"]) or r["row_code"], r["applications"] or 0)
+                for r in rows
+            ),
+            key=lambda item: -item[1],
+        )
+        where = " ".join(part for part in (region or "全部地区", f"{year}年度" if year else "各年度") if part)
+        refusal_chart = Markup(svg.bar_chart(items, title=f"{where}：不予公开与无法提供的理由（件）"))
+    context = {
+        "database": database,
+        "agency": agency,
+        "region": region,
+        "year": year,
+        "agency_chart": agency_chart,
+        "refusal_chart": refusal_chart,
+    }
+    return Response.html(await datasette.render_template("nianbao_charts.html", context, request=request))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
+    return [
+        (r"^/-/capture/(?P<database>[^/]+)/(?P<capture_id>[0-9]+)$", capture_view),
+        (r"^/-/charts/(?P<database>[^/]+)$", charts_view),
+    ]
+
+
+async def _refuse(send: Callable, status: int, message: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET, HEAD, OPTIONS")],
+        }
+    )
+    await send({"type": "http.response.body", "body": message.encode("utf-8")})
+
+
+@hookimpl
+def asgi_wrapper() -> Callable:
+    def wrap(app: Callable) -> Callable:
+        async def guarded(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope.get("type") != "http":
+                return await app(scope, receive, send)
+            path = scope.get("path", "")
+            query = scope.get("query_string", b"")
+            if scope.get("method", "GET") not in READ_METHODS:
+                return await _refuse(send, 405, "This archive is read-only.")
+            if path.endswith(".blob") or b"_blob_column=" in query:
+                return await _refuse(send, 403, "Raw bodies are not downloadable; use /-/capture/<db>/<id>.")
+            extra = [
+                (b"content-security-policy", policy_for(path).encode()),
+                (b"x-content-type-options", b"nosniff"),
+                (b"referrer-policy", b"strict-origin-when-cross-origin"),
+            ]
+
+            async def send_with_headers(event: dict) -> None:
+                if event["type"] == "http.response.start":
+                    event = {**event, "headers": [*event.get("headers", []), *extra]}
+                await send(event)
+
+            return await app(scope, receive, send_with_headers)
+
+        return guarded
+
+    return wrap
+
+
+@hookimpl
+def extra_css_urls(datasette: Any) -> list[str]:
+    return [datasette.urls.path("/assets/nianbao.css")]
+
+
+@hookimpl
+def menu_links(datasette: Any) -> list[dict]:
+    names = [name for name in datasette.databases if name != "_internal"]
+    links = []
+    for name in names[:1]:
+        links += [
+            {"href": datasette.urls.database(name) + "/search", "label": "全文检索 / Search"},
+            {"href": datasette.urls.path(f"/-/charts/{name}"), "label": "图表 / Charts"},
+        ]
+    return links

@@ -1,0 +1,109 @@
+"""Datasette plugin: the report page (row of `reports`), code labels as SQL functions, and archive-aware cells."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from datasette import hookimpl
+
+_HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make nianbao_web importable
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+from nianbao_web import codes, layout, svg  # noqa: E402
+
+CAPTURE_COLUMNS = "id, url, final_url, status, fetched_at, content_type, size, sha256, kind, body_codec"
+
+
+@hookimpl
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    conn.create_function("code_label", 2, codes.code_label, deterministic=True)
+    conn.create_function("code_order", 2, codes.code_order, deterministic=True)
+
+
+async def _rows(db: Any, sql: str, params: list | tuple) -> list[dict]:
+    result = await db.execute(sql, params)
+    return [dict(row) for row in result.rows]
+
+
+async def report_context(datasette: Any, database: str, report_id: str) -> dict | None:
+    """Everything the report page shows besides the row itself: sections, laid-out tables, links, chart."""
+    db = datasette.get_database(database)
+    found = await _rows(db, "select * from reports where id = ?", [report_id])
+    if not found:
+        return None
+    report = found[0]
+    sections = await _rows(
+        db, "select no, title, text from sections where report_id = ? order by no", [report_id]
+    )
+    stats = await _rows(db, "select * from statistics where report_id = ?", [report_id])
+    checks = await _rows(db, "select * from checks where report_id = ? order by ok, rule", [report_id])
+    others = await _rows(
+        db,
+        "select id, year, title, version, is_latest, applications_received, publish_date from reports "
+        "where agency_id = ? order by year desc, version desc",
+        [report["agency_id"]],
+    )
+    capture = None
+    if report.get("capture_id") is not None:
+        rows = await _rows(db, f"select {CAPTURE_COLUMNS} from captures where id = ?", [report["capture_id"]])
+        capture = rows[0] if rows else None
+    by_year: dict[int, float | None] = {}
+    for other in sorted(others, key=lambda r: (r["year"] or 0, r["version"] or 0)):
+        if other["year"] is not None and other["is_latest"] in (1, None):
+            by_year[other["year"]] = other["applications_received"]
+    chart = None
+    if len(by_year) > 0:
+        points = [(str(year), value) for year, value in sorted(by_year.items())]
+        chart = Markup(svg.column_chart(points, title=f"{report['agency']}：本年新收申请数量（件）"))
+    region = report.get("district") or report.get("city") or report.get("province") or ""
+    return {
+        "report": report,
+        "sections": sections,
+        "tables": layout.report_tables(stats, checks, report.get("format")),
+        "table_titles": codes.TABLE_TITLES,
+        "checks": checks,
+        "failed_checks": [c for c in checks if not c["ok"]],
+        "others": [o for o in others if str(o["id"]) != str(report["id"])],
+        "capture": capture,
+        "chart": chart,
+        "region": region,
+    }
+
+
+@hookimpl
+def extra_template_vars(
+    template: str, database: str, table: str, view_name: str, request: Any, datasette: Any
+) -> Any:
+    if view_name != "row" or table != "reports" or request is None:
+        return {}
+
+    async def inner() -> dict:
+        pks = request.url_vars.get("pks", "")
+        context = await report_context(datasette, database, pks.split(",")[0])
+        return {"nb": context} if context else {}
+
+    return inner
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: str, database: str, datasette: Any, row: Any) -> Any:
+    if table == "captures" and column == "body":
+        try:
+            capture_id = row["id"]
+        except (IndexError, KeyError):
+            capture_id = None
+        if capture_id is None:
+            return Markup("<em>–</em>")
+        size = len(value) if isinstance(value, bytes | bytearray) else 0
+        url = datasette.urls.path(f"/-/capture/{database}/{capture_id}")
+        return Markup(
+            f'<a href="{escape(url)}">查看存档 / view archived copy</a> <small>({size:,} B stored)</small>'
+        )
+    if table == "reports" and column == "search_text" and isinstance(value, str):
+        return Markup(f'<small class="nb-muted">分词索引 {len(value):,} 字 / segmented index</small>')
+    return None

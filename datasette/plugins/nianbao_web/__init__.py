@@ -1,0 +1,1 @@
+"""Helpers shared by the Nianbao Datasette plugins: code labels, report table layout, SVG charts, capture view."""
