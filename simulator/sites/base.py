@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from simulator.sites import content
-from simulator.sites.catalog import Item, Unit
+from simulator.sites.catalog import Item, Unit, edited_bytes
 from simulator.sites.server import Request, Response
 from simulator.sites.truths import make_truth
 
@@ -53,6 +53,9 @@ class Site:
     def route(self, req: Request) -> Response:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def bind(self, sites: dict[str, Site]) -> None:
+        """Called once all sites have ports: lets a site link to another (e.g. the moved domain)."""
+
     def url(self, path: str) -> str:
         return self.base_url + path
 
@@ -81,8 +84,9 @@ class Site:
             url_date=item.url_date.isoformat(),
             encoding=unit.encoding,
             edits=list(item.edits),
-            fault=unit.extra.get("fault"),
-            reachable=unit.extra.get("reachable", True),
+            listed_url=self.url(item.extra["listed_url"]) if "listed_url" in item.extra else page,
+            fault=item.extra.get("fault", unit.extra.get("fault")),
+            reachable=item.extra.get("reachable", unit.extra.get("reachable", True)),
         )
         return entry
 
@@ -147,6 +151,16 @@ class Site:
 
     def prepare_new_item(self, unit: Unit, item: Item) -> None:
         """Archetype hook: set ids/paths for an item added at run time."""
+
+
+def file_response(item: Item) -> Response:
+    """A report's attachment (PDF or DOCX) with validators; edits change its bytes."""
+    if item.form == "docx":
+        data = content.docx_bytes(item.truth)
+        ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    else:
+        data, ctype = content.pdf_bytes(item.truth), "application/pdf"
+    return Response(body=edited_bytes(data, item.edits), content_type=ctype).cacheable(item.last_modified)
 
 
 def charset_html(html: str, encoding: str) -> str:

@@ -8,8 +8,8 @@ from html import escape
 from typing import Any
 
 from simulator.sites import chrome, content
-from simulator.sites.base import Site, encoded_page
-from simulator.sites.catalog import Item, Unit, apply_edits, assign_docids, build_unit_items, edited_bytes
+from simulator.sites.base import Site, encoded_page, file_response
+from simulator.sites.catalog import Item, Unit, apply_edits, assign_docids, build_unit_items
 from simulator.sites.server import Request, Response
 from simulator.sites.truths import district_truths
 
@@ -362,15 +362,7 @@ class TrsSite(Site):
         return encoded_page(html, unit.encoding, item.last_modified)
 
     def attachment(self, item: Item) -> Response:
-        if item.form == "docx":
-            data, ctype = (
-                content.docx_bytes(item.truth),
-                ("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            )
-        else:
-            data, ctype = content.pdf_bytes(item.truth), "application/pdf"
-        resp = Response(body=edited_bytes(data, item.edits), content_type=ctype)
-        return resp.cacheable(item.last_modified)
+        return file_response(item)
 
     # -- helpers -------------------------------------------------------------------------------------
     def _item_by_docid(self, unit: Unit, docid: int) -> Item | None:

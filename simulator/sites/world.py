@@ -9,12 +9,28 @@ from typing import Any
 import yaml
 
 from simulator.sites.base import Site, SiteInfo
+from simulator.sites.faults import FaultsSite, MovedSite
+from simulator.sites.gkmlpt import GkmlptSite
+from simulator.sites.hanweb import HanwebSite
 from simulator.sites.server import RequestLog, RequestRecord, SiteServer
 from simulator.sites.trs import TrsSite
+from simulator.sites.ucap import UcapSite
 
 
-def _build_sites(seed: int, faults: bool, timeout_delay: float) -> list[Site]:
-    sites: list[Site] = [TrsSite("spt", seed=seed, faults=faults)]
+def _build_sites(seed: int, faults: bool, timeout_delay: float, flaky_failures: int) -> list[Site]:
+    sites: list[Site] = [
+        TrsSite("spt", seed=seed, faults=faults),
+        HanwebSite("lucheng", seed=seed, faults=faults),
+        UcapSite("dayu", seed=seed, faults=faults),
+        GkmlptSite("yantian", seed=seed, faults=faults),
+    ]
+    if faults:
+        sites.append(
+            FaultsSite(
+                "faults", seed=seed, faults=faults, timeout_delay=timeout_delay, flaky_failures=flaky_failures
+            )
+        )
+        sites.append(MovedSite("moved", seed=seed, faults=faults))
     return sites
 
 
@@ -46,7 +62,7 @@ class SimulatedSites:
         if self._servers:
             return self
         self._stop.clear()
-        built = _build_sites(self.seed, self.faults, self.timeout_delay)
+        built = _build_sites(self.seed, self.faults, self.timeout_delay, self.flaky_failures)
         for n, site in enumerate(built):
             port = self.port_base + n if self.port_base else 0
             server = SiteServer(site.id, site.handle, self._log, self._stop, port=port)
@@ -54,7 +70,7 @@ class SimulatedSites:
             self._sites[site.id] = site
             self._servers[site.id] = server
         for site in self._sites.values():
-            site.bind(self._sites) if hasattr(site, "bind") else None
+            site.bind(self._sites)
         for site_id, server in self._servers.items():
             server.start()
             site = self._sites[site_id]
