@@ -168,10 +168,9 @@ def charset_html(html: str, encoding: str) -> str:
     if encoding == "utf-8":
         return html
     declared = "gb2312" if encoding in ("gbk", "gb2312", "gb18030") else encoding
-    for old in ('charset="utf-8"', "charset=utf-8", 'charset="UTF-8"', "charset=UTF-8"):
-        html = html.replace(
-            old, f"charset={declared}" if "=" in old and '"' not in old else f'charset="{declared}"'
-        )
+    for quote in ("", '"'):
+        for name in ("utf-8", "UTF-8"):
+            html = html.replace(f"charset={quote}{name}", f"charset={quote}{declared}")
     return html
 
 

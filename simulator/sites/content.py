@@ -10,11 +10,6 @@ from simulator import documents as docs
 from simulator.documents import ReportTruth
 from simulator.sites.chrome import Brand
 
-# What simulator.documents prints in every page's chrome (it imitates 沙坡头区); other sites re-brand it.
-DOC_SITE_NAME = "中卫市沙坡头区人民政府"
-DOC_DOMAIN = "www.spt.gov.cn"
-DOC_SITE_CODE = "6405020001"
-
 _lock = threading.Lock()
 _file_cache: dict[tuple[str, str, str], bytes] = {}
 
@@ -35,22 +30,35 @@ def _decode(data: bytes | str, encoding: str) -> str:
     return data.decode("gb18030" if encoding in ("gbk", "gb2312", "gb18030") else "utf-8")
 
 
-def rebrand(html: str, brand: Brand | None) -> str:
-    if brand is None or brand.domain == DOC_DOMAIN:
-        return html
-    return (
-        html.replace(DOC_SITE_NAME, brand.site_name)
-        .replace(DOC_DOMAIN, brand.domain)
-        .replace(DOC_SITE_CODE, brand.site_code)
-    )
+def _site(brand: Brand | None) -> docs.Site:
+    if brand is None:
+        return docs.SPT
+    return docs.Site(name=brand.site_name, domain=brand.domain, code=brand.site_code)
 
 
 def article_html(
-    truth: ReportTruth, cms: str, *, encoding: str, url: str, column: str, brand: Brand | None = None
+    truth: ReportTruth,
+    cms: str,
+    *,
+    encoding: str,
+    url: str,
+    column: str,
+    brand: Brand | None = None,
+    charset_style: str = "http-equiv",
+    declared_charset: str | None = None,
 ) -> str:
-    """The whole article page of a report (for gkmlpt: the body fragment)."""
-    data = docs.render_article_html(truth, cms=cms, encoding=encoding, url=url, column=column)
-    return rebrand(_decode(data, encoding), brand)
+    """The whole article page of a report in the site's chrome (for gkmlpt: the body fragment)."""
+    data = docs.render_article_html(
+        truth,
+        cms=cms,
+        encoding=encoding,
+        url=url,
+        column=column,
+        site=_site(brand),
+        charset_style=charset_style,
+        declared_charset=declared_charset,
+    )
+    return _decode(data, encoding)
 
 
 def stub_html(
@@ -64,8 +72,10 @@ def stub_html(
     brand: Brand | None = None,
 ) -> str:
     """An article page whose body is "详见附件" plus a link to `href` (for gkmlpt: the fragment)."""
-    data = docs.render_attachment_stub_html(truth, href, cms, encoding=encoding, url=url, column=column)
-    return rebrand(_decode(data, encoding), brand)
+    data = docs.render_attachment_stub_html(
+        truth, href, cms, encoding=encoding, url=url, column=column, site=_site(brand)
+    )
+    return _decode(data, encoding)
 
 
 def _cached(truth: ReportTruth, kind: str, render: Any) -> bytes:

@@ -457,35 +457,28 @@ class FaultsSite(Site):
         resp.delay = self.timeout_delay
         return resp
 
-    def gbk_no_charset(self, item: Item) -> Response:
+    def _variant(self, item: Item, encoding: str, **charset: Any) -> Response:
         html = content.article_html(
             item.truth,
             "trs",
-            encoding="gbk",
+            encoding=encoding,
             url=self.item_url(self.unit, item),
             column="政府信息公开年报",
             brand=BRAND,
+            **charset,
         )
-        html = html.replace('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', "")
-        html = apply_edits(html, item.edits)
-        return Response(body=html.encode("gbk", "xmlcharrefreplace"), content_type="text/html").cacheable(
-            item.last_modified
+        body = apply_edits(html, item.edits).encode(
+            "gbk" if encoding == "gbk" else "utf-8", "xmlcharrefreplace"
         )
+        return Response(body=body, content_type="text/html").cacheable(item.last_modified)
+
+    def gbk_no_charset(self, item: Item) -> Response:
+        """GBK bytes, no charset in the Content-Type header and none in the page."""
+        return self._variant(item, "gbk", charset_style="none")
 
     def utf8_says_gb2312(self, item: Item) -> Response:
-        html = content.article_html(
-            item.truth,
-            "trs",
-            encoding="utf-8",
-            url=self.item_url(self.unit, item),
-            column="政府信息公开年报",
-            brand=BRAND,
-        )
-        html = html.replace('<meta charset="utf-8">', '<meta charset="gb2312">').replace(
-            "charset=utf-8", "charset=gb2312"
-        )
-        html = apply_edits(html, item.edits)
-        return Response(body=html.encode("utf-8"), content_type="text/html").cacheable(item.last_modified)
+        """UTF-8 bytes whose <meta charset> claims gb2312 (header without charset)."""
+        return self._variant(item, "utf-8", charset_style="meta", declared_charset="gb2312")
 
     def oversized(self) -> Response:
         return Response(
