@@ -32,6 +32,7 @@ CLEANER = Cleaner(
     forms=True,
     annoying_tags=True,
     remove_unknown_tags=True,
+    kill_tags=frozenset({"svg", "math", "noscript", "template"}),
     safe_attrs_only=True,
     safe_attrs=frozenset({"href", "src", "alt", "title", "colspan", "rowspan", "align", "width", "height"}),
 )
@@ -85,6 +86,12 @@ def sanitize_html(text: str, base_url: str | None = None) -> str:
             value = element.get(attr)
             if value is not None and (not value.strip() or not _safe_link(value.strip())):
                 del element.attrib[attr]
+    for img in list(cleaned.iter("img")):
+        # Images would be fetched from the live site (blocked by the CSP anyway): say where one was instead.
+        placeholder = lxml.html.Element("span", {"class": "nb-img"})
+        placeholder.text = f"[图片 image{': ' + img.get('alt') if img.get('alt') else ''}]"
+        placeholder.tail = img.tail
+        img.getparent().replace(img, placeholder)
     if base_url:
         cleaned.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
     for element in cleaned.iter("a"):

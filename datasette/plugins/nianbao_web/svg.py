@@ -14,7 +14,7 @@ def _num(value: float) -> str:
 
 def column_chart(points: Sequence[tuple[str, float | None]], *, title: str, unit: str = "件") -> str:
     """Vertical bars, one per label (e.g. years); None values are drawn as 'no data'."""
-    width, height, left, bottom, top = max(320, 70 * len(points) + 60), 240, 50, 40, 30
+    width, height, left, bottom, top = max(460, 70 * len(points) + 60), 240, 50, 40, 30
     values = [v for _, v in points if v is not None]
     peak = max(values, default=0) or 1
     plot_h = height - bottom - top
