@@ -6,13 +6,14 @@ removed from the processing list. A writer killed at any point loses nothing: on
 is left in the processing list, skipping ops whose id is already recorded. An op that cannot be applied goes
 to ``nianbao:ops:failed`` with the error, so one bad op never blocks the queue.
 
-One writer at a time: a Redis lock (``nianbao:writer``, refreshed while running, expiring 10 s after a crash).
+One writer at a time: a Redis lock (``nianbao:writer``, refreshed while running, expiring 10 s — ``NIANBAO_WRITER_LOCK_TTL`` — after a crash).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import socket
 import time
@@ -32,7 +33,7 @@ from crawler.store.captures import CaptureRecord
 logger = logging.getLogger(__name__)
 
 OPS_FAILED = f"{PREFIX}:ops:failed"
-LOCK_TTL_MS = 10_000
+LOCK_TTL_MS = int(float(os.environ.get("NIANBAO_WRITER_LOCK_TTL", "10")) * 1000)
 BATCH = 200
 KEEP_OP_IDS_DAYS = 14
 

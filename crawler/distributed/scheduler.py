@@ -49,7 +49,8 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
 """
 
-# KEYS: workers, inflight index, queue; ARGV: ttl, inflight hash prefix. Returns requests pushed back.
+# KEYS: workers, inflight index, queue, reclaimed counter; ARGV: ttl, inflight hash prefix.
+# Returns how many requests it pushed back.
 _RECLAIM = (
     _EXPIRE
     + """
@@ -70,6 +71,7 @@ for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
     redis.call('SREM', KEYS[2], w)
   end
 end
+if moved > 0 then redis.call('INCRBY', KEYS[4], moved) end
 return moved
 """
 )
@@ -170,13 +172,22 @@ class ReliableScheduler(Scheduler):
         keys = self.keys
         moved = int(
             self._reclaim(
-                keys=[keys["workers"], keys["inflight_index"], keys["queue"]],
+                keys=[keys["workers"], keys["inflight_index"], keys["queue"], keys["reclaimed"]],
                 args=[self.heartbeat_ttl, keys["inflight_prefix"]],
             )
         )
         if moved and self.stats:
             self.stats.inc_value("distributed/reclaimed", moved)
         return moved
+
+    def enqueue_request(self, request: Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
 
     def next_request(self) -> Request | None:
         popped = self._pop(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from scrapy.settings import Settings
+
 from crawler.distributed import keys
 
 
@@ -31,3 +33,9 @@ def redis_settings(redis_url: str, base: dict[str, Any] | None = None) -> dict[s
         }
     )
     return settings
+
+
+def apply_redis(settings: Settings, redis_url: str) -> None:
+    """Switch a project Settings object (crawler.settings) to the shared frontier, in place."""
+    base = {"SPIDER_MIDDLEWARES": dict(settings.getdict("SPIDER_MIDDLEWARES"))}
+    settings.setdict(redis_settings(redis_url, base), priority="project")
