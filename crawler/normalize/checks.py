@@ -14,6 +14,7 @@ _NONE_RECEIVED = re.compile(
 )
 _RECEIVED = re.compile(
     r"(?:收到|受理|接收|新收|接到)[^。；;]{0,20}?申请[^。；;\d]{0,8}?(\d[\d,，]*)\s*(?:件|个|宗|条|份|次)"
+    r"|(?:收到|受理|接收|新收|接到)[^。；;\d]{0,10}?(\d[\d,，]*)\s*(?:件|个|宗|份)[^。；;\d]{0,8}?申请"
 )
 
 
@@ -97,7 +98,7 @@ def text_checks(text: str, t3: Table, year: int | None, period: tuple[int, int] 
             detail = f"text says {none.group(0)!r}; table3.new_received.total = {_fmt(received)}"
             out.append(Check("text.applications", ok, detail, addr))
         elif some:
-            n = float(re.sub(r"[,，]", "", some.group(1)))
+            n = float(re.sub(r"[,，]", "", some.group(1) or some.group(2)))
             ok = n in (received, received + carried)
             detail = (
                 f"text says {_fmt(n)} applications ({some.group(0)!r}); "

@@ -97,6 +97,7 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> Comparison:
                     if c["rule"] == chk["rule"]
                     and all(c.get(k) == chk[k] for k in ("detail", "cells") if k in chk)
                     and ("detail_contains" not in chk or chk["detail_contains"] in c["detail"])
+                    and ("detail_prefix" not in chk or c["detail"].startswith(chk["detail_prefix"]))
                 ]
                 ok = bool(found) and all(c["ok"] == chk["ok"] for c in found)
                 shown = [(c["ok"], c["detail"]) for c in found][:4]

@@ -291,7 +291,9 @@ def read_html(text: str) -> Extracted:
     ex.title_candidates += [ln for ln in ex.lines[:6] if ("报告" in ln or "年报" in ln) and len(ln) <= 80]
     title_el = root.find(".//title")
     if title_el is not None and title_el.text:
-        ex.title_candidates += [p for p in re.split(r"\s*[_|]\s*|\s+-\s+", title_el.text.strip()) if p]
+        ex.title_candidates += [
+            p for p in re.split(r"\s*(?:[_|]|-{2,}|——)\s*|\s+-\s+", title_el.text.strip()) if p
+        ]
     ex.date_candidates += [meta[k] for k in _DATE_META if meta.get(k)]
     body = root.find("body")
     ex.page_text = (body if body is not None else root).text_content()[:400_000]

@@ -17,7 +17,11 @@ _WS = re.compile(r"\s+")
 
 
 def is_report_title(text: str) -> bool:
-    return ("报告" in text or "年报" in text) and len(text) <= 100
+    """Reads like a report title: ends in 报告/年报 (or names a 年度报告), no sentence punctuation."""
+    text = text.strip()
+    if len(text) > 100 or "。" in text or "，" in text:
+        return False
+    return bool(re.search(r"(报告|年报)[)）」》]?$", text)) or "年度报告" in text
 
 
 def pick_title(candidates: list[str], hints: ReportHints | None) -> str | None:

@@ -61,7 +61,7 @@ def _split_title(rest: str, title_len: int) -> tuple[str, str]:
             squeezed += 1
         if squeezed == title_len:
             head, tail = rest[: i + 1], rest[i + 1 :]
-            return _WS.sub("", head), tail.strip(" 。:：；;\u00a0\u3000")
+            return _WS.sub("", head), tail.lstrip(" 。:：；;\u00a0\u3000").rstrip()
     return _WS.sub("", rest), ""
 
 
@@ -106,10 +106,16 @@ def _generic_sections(lines: list[str]) -> list[tuple[int, int, str, str]]:
         rest = line[m.end() :].strip()
         if not rest or re.search(r"\d+\s+\d+", rest):
             continue
-        if len(rest) <= 40 and "。" not in rest:
+        squeezed = _WS.sub("", rest)
+        variant = next((v for _, vs in KNOWN for v in vs if squeezed.startswith(v)), None)
+        if variant is not None:
+            title, tail = _split_title(rest, len(variant))
+            if len(tail) <= 6 and "。" not in tail and not re.search(r"\d", tail):
+                title, tail = _TRAIL.sub("", title + tail), ""
+        elif len(rest) <= 40 and "。" not in rest:
             title, tail = _TRAIL.sub("", rest), ""
         else:
-            cut = re.search(r"[。：:；;]", rest)
+            cut = re.search(r"[。：:；;\s]", rest)
             if not cut or cut.start() > 30:
                 continue
             title, tail = rest[: cut.start()], rest[cut.end() :]
@@ -125,7 +131,7 @@ def find_sections(lines: list[str]) -> list[Section]:
         split.extend(p for p in _MERGED.split(line) if p.strip()) if "\t" not in line else split.append(line)
     known = _known_sections(split)
     generic = _generic_sections(split)
-    chosen = known if len(known) >= len(generic) else generic
+    chosen = generic if len(generic) >= len(known) else known
     sections = []
     for k, (i, no, title, tail) in enumerate(chosen):
         end = chosen[k + 1][0] if k + 1 < len(chosen) else len(split)

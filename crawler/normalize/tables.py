@@ -74,7 +74,6 @@ class TableReader:
         if self._mode == "t4h":
             if not labels and len(values) >= 5:
                 self._t4_data(values, row)
-                self._mode = "t4done"
                 return
             if not numbers:
                 self._t4_header(labels, names, row)
@@ -184,7 +183,7 @@ class TableReader:
             if code:
                 self._t4_leaves.append(_Head(code, clean_text(c.text or ""), c.col, self._order))
 
-    def _t4_order(self) -> list[tuple[str, str, str]]:
+    def _t4_order(self, n: int) -> list[tuple[str, str, str]] | None:
         leaves = sorted(self._t4_leaves, key=lambda h: (h.col, h.order))
         blocks = sorted(self._t4_blocks, key=lambda h: h.col)
         order: list[tuple[str, str, str]] = []
@@ -196,18 +195,25 @@ class TableReader:
             if owner is not None:
                 order.append((owner.code, leaf.code, f"{owner.label} {leaf.label}"))
         keys = [(b, c) for b, c, _ in order]
-        if self._t4_positions_ok and len(keys) == 15 and len(set(keys)) == 15:
+        if self._t4_positions_ok and len(keys) == n and len(set(keys)) == n and n % len(T4_COLS) == 0:
             return order
-        if self._t4_leaves:
-            self.errors.append("table4: column header not understood; standard column order assumed")
-        return [(b, c, f"{b} {c}") for b in T4_BLOCKS for c in T4_COLS]
+        if n == len(T4_BLOCKS) * len(T4_COLS):
+            if self._t4_leaves:
+                self.errors.append("table4: column header not understood; standard column order assumed")
+            return [(b, c, f"{b} {c}") for b in T4_BLOCKS for c in T4_COLS]
+        self.errors.append(
+            f"table4: a row of {n} values does not fit the {len(keys)} header columns; row skipped"
+        )
+        return None
 
     def _t4_data(self, values: list[SrcCell], row: SrcRow) -> None:
-        order = self._t4_order()
-        fitted = self._fit(values, len(order), "table4")
-        if fitted is None:
+        while len(values) > 5 and len(values) % 5 and not (values[-1].text or "").strip():
+            values = values[:-1]
+        order = self._t4_order(len(values))
+        self._t4_leaves, self._t4_blocks, self._t4_positions_ok = [], [], True
+        if order is None:
             return
-        for (block, col, label), v in zip(order, fitted, strict=False):
+        for (block, col, label), v in zip(order, values, strict=False):
             self._emit("table4", block, col, v, label.split(" ")[0], label, row)
 
     # ---- shared ---------------------------------------------------------------------------------------
