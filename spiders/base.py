@@ -46,6 +46,9 @@ class ListingItem:
     date: str | None = None
 
 
+PAGE_MAXSIZE = (
+    8 * 1024 * 1024
+)  # an HTML page larger than this is not a report page (attachments: DOWNLOAD_MAXSIZE)
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
@@ -177,16 +180,22 @@ class NianbaoSpider(scrapy.Spider):
         parent_url: str | None = None,
         known: KnownDocument | None = None,
         referer: str | None = None,
+        kind: str | None = None,
     ) -> scrapy.Request:
-        kind = (
-            "attachment" if (is_attachment_url(url) or (known and known.kind == "attachment")) else "report"
-        )
+        if is_attachment_url(url) or (known and known.kind == "attachment"):
+            kind = "attachment"
+        kind = kind or "report"
+        callbacks = {
+            "attachment": self.parse_attachment,
+            "report": self.parse_report,
+            "other": self.parse_item,
+        }
         headers = conditional_headers(known) if known else {}
         if referer:
             headers["Referer"] = referer
         return scrapy.Request(
             url,
-            callback=self.parse_attachment if kind == "attachment" else self.parse_report,
+            callback=callbacks[kind],
             errback=self.on_error,
             headers=headers,
             meta=self.meta(
@@ -197,6 +206,7 @@ class NianbaoSpider(scrapy.Spider):
                 parent_url=parent_url,
                 doc_url=url,
                 handle_httpstatus_list=[304],
+                **({} if kind == "attachment" else {"download_maxsize": PAGE_MAXSIZE}),
             ),
         )
 
@@ -211,28 +221,34 @@ class NianbaoSpider(scrapy.Spider):
 
     # ---- decoding ------------------------------------------------------------------------------------
     def decode(self, response: Response) -> str:
-        """Page text with charset trouble handled: GB2312 as GB18030, wrong declarations detected and recorded."""
+        """Page text with charset trouble handled and recorded (kind ``charset``).
+
+        Strict UTF-8 wins when it decodes (GBK text is almost never valid UTF-8), whatever was declared;
+        otherwise the declared charset (GB2312/GBK read as GB18030); with nothing declared, GB18030."""
         body = response.body
         header_enc = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
         meta_enc = html_body_declared_encoding(body)
-        text = response.text if isinstance(response, TextResponse) else body.decode("utf-8", "replace")
-        bad = text.count("\ufffd")
-        if bad > 3:
-            for encoding in ("utf-8", "gb18030"):
-                try:
-                    fixed = body.decode(encoding)
-                except UnicodeDecodeError:
-                    continue
+        declared = (header_enc or meta_enc or "").lower()
+        capture = response.meta.get("nianbao_capture")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            if declared and declared not in ("utf-8", "utf8", "ascii", "us-ascii") and not body.isascii():
+                self.ctx.event("charset", response.url, f"declared {declared} but the body is UTF-8", capture)
+            return text
+        if declared:
+            encoding = "gb18030" if declared in ("gb2312", "gbk", "gb_2312-80", "x-gbk") else declared
+            try:
+                return body.decode(encoding)
+            except (UnicodeDecodeError, LookupError):
                 self.ctx.event(
-                    "charset_mismatch",
-                    response.url,
-                    f"declared {header_enc or meta_enc or 'nothing'}, decoded as {encoding}",
-                    response.meta.get("nianbao_capture"),
+                    "charset", response.url, f"declared {declared} does not decode; GB18030", capture
                 )
-                return fixed
-        if not header_enc and not meta_enc and response.meta.get("nianbao_kind") in ("listing", "report"):
-            self.ctx.event("charset_missing", response.url, "no charset in header or meta; sniffed")
-        return text
+                return body.decode("gb18030", "replace")
+        self.ctx.event("charset", response.url, "no charset in header or meta; decoded as GB18030", capture)
+        return body.decode("gb18030", "replace")
 
     def failed(self, response: Response) -> bool:
         """True when the archive middleware classified this response as a failure (never parse those)."""
@@ -295,8 +311,11 @@ class NianbaoSpider(scrapy.Spider):
         if self.failed(response):
             return
         agency_id = response.meta["nianbao_agency"]
-        sel = Selector(text=self.decode(response))
+        html = self.decode(response)
+        sel = Selector(text=html)
         column = self.unit_column(response, sel)
+        if column is None and any(is_report_title(i.title) for i in self.listing_items(response, sel, html)):
+            column = response.url  # the directory linked the unit's 年报 column itself
         if column is None:
             self.ctx.event("column_not_found", response.url, f"{agency_id}: no 年报 column on the unit page")
             return
@@ -311,6 +330,7 @@ class NianbaoSpider(scrapy.Spider):
             }
         )
         self.state.columns[agency_id] = column
+        self.ctx.event("column_discovered", column, f"{agency_id}: from {response.url}")
         yield self.listing_request(agency_id, column)
 
     def rediscover(self, agency_id: str | None, url: str, why: str) -> Iterator[scrapy.Request]:
@@ -360,60 +380,74 @@ class NianbaoSpider(scrapy.Spider):
         items = self.listing_items(response, sel, html)
         self.listing_ok += 1
         self.listed_agencies.add(agency_id)
-        yield from self.handle_listing(response, items)
         next_request = self.next_listing(response, sel, html, items)
+        yield from self.handle_listing(response, items, shell=next_request is not None)
         yield from self.follow_listing(response, items, next_request)
 
-    def handle_listing(self, response: Response, items: list[ListingItem]) -> Iterator[Any]:
-        """Request every report on a listing page the archive does not hold yet; remember what was new."""
+    def is_known(self, canon: str) -> bool:
+        return canon in self.state.documents or canon in self.state.aliases or canon in self.state.seen
+
+    def handle_listing(
+        self, response: Response, items: list[ListingItem], shell: bool = False
+    ) -> Iterator[Any]:
+        """Fetch every entry of a listing page the archive has not seen (reports and, once, everything else)."""
         agency_id = response.meta["nianbao_agency"]
-        seen = self.seen_items.setdefault(agency_id, set())
-        new_items = 0
-        new_reports = 0
-        reports = 0
+        seen = self.seen_items.setdefault(response.meta["column"], set())
+        fresh = repeated = reports = 0
         for item in items:
             canon = canonical_url(item.url)
-            if canon not in seen:
-                seen.add(canon)
-                new_items += 1
-            if not is_report_title(item.title):
+            is_report = is_report_title(item.title)
+            reports += is_report
+            if canon in seen:
+                repeated += 1
+                if item.url != canon and not canon.startswith(item.url):
+                    self.ctx.event("duplicate", item.url, f"same document as {canon}")
                 continue
-            reports += 1
-            year = report_year(item.title)
-            if year:
+            seen.add(canon)
+            if is_report and (year := report_year(item.title)):
                 self.agency_years.setdefault(agency_id, set()).add(year)
-            if canon in self.state.documents or canon in self.requested:
+            if self.is_known(canon) or canon in self.requested:
                 continue
-            if self.scope.check(canon) is not None:
-                self.ctx.event(self.scope.check(canon) or "offsite", canon, f"listed on {response.url}")
+            fresh += 1
+            verdict = self.scope.check(item.url if not canon.startswith(("http:", "https:")) else canon)
+            if verdict is not None:
+                self.ctx.event(verdict, item.url, f"listed on {response.url}: {item.title}")
                 continue
             self.requested.add(canon)
-            new_reports += 1
             yield self.document_request(
-                canon, agency_id=agency_id, title=item.title, listed_date=item.date, referer=response.url
+                canon,
+                agency_id=agency_id,
+                title=item.title,
+                listed_date=item.date,
+                referer=response.url,
+                kind=None if is_report else "other",
             )
         if response.meta["page"] == 0:
             self.ctx.reports_listed += reports
         self.reports_seen += reports
-        response.meta["new_items"] = new_items
-        response.meta["new_reports"] = new_reports
-        if not items and response.meta["page"] == 0:
+        response.meta["fresh_items"] = fresh
+        response.meta["repeated_items"] = repeated
+        if not items and response.meta["page"] == 0 and not shell:
             self.ctx.event("empty_listing", response.url, f"{agency_id}: first listing page has no entries")
 
     def follow_listing(
         self, response: Response, items: list[ListingItem], next_request: scrapy.Request | None
     ) -> Iterator[scrapy.Request]:
-        """Walk on only while pages hold something new (first walk: any unseen entry; later: unseen reports)."""
+        """Walk on only while a page holds something new; a page repeating earlier entries or the page cap
+        means endless pagination."""
         if next_request is None:
             return
-        agency_id = response.meta["nianbao_agency"]
-        first_walk = not any(d.agency_id == agency_id for d in self.state.documents.values())
-        fresh = response.meta.get("new_items", 0) if first_walk else response.meta.get("new_reports", 0)
-        if not fresh:
+        if not items and response.meta["page"] == 0:  # a JS shell: its entries come from the next request
+            yield next_request
+            return
+        if items and response.meta.get("repeated_items") == len(items):
+            self.ctx.event("endless_pagination", response.url, "page repeats entries already listed this run")
+            return
+        if not response.meta.get("fresh_items"):
             return
         page = next_request.meta.get("page", response.meta["page"] + 1)
         if page >= self.site.politeness.max_pages:
-            self.ctx.event("page_cap", next_request.url, f"stopped at {page} pages (politeness.max_pages)")
+            self.ctx.event("endless_pagination", next_request.url, f"page cap {page} (politeness.max_pages)")
             return
         yield next_request
 
@@ -426,6 +460,8 @@ class NianbaoSpider(scrapy.Spider):
     ) -> dict[str, Any]:
         meta = response.meta
         url = meta["doc_url"]
+        if meta.get("redirect_urls"):  # followed a same-site redirect: the document lives at the final URL
+            url = canonical_url(response.url)
         known = self.state.documents.get(url)
         capture = meta.get("nianbao_capture")
         title = fields.pop("title", None) or meta.get("nianbao_link_text") or (known.title if known else None)
@@ -470,7 +506,9 @@ class NianbaoSpider(scrapy.Spider):
         article = self.article(response, html)
         title = response.meta.get("nianbao_link_text") or article.title
         yield self.document_row(response, "page", article.content_hash, title=title)
-        page_url = response.meta["doc_url"]
+        page_url = (
+            canonical_url(response.url) if response.meta.get("redirect_urls") else response.meta["doc_url"]
+        )
         for url, label in article.attachments:
             canon = canonical_url(url)
             if canon in self.requested or canon in self.state.documents:
@@ -488,6 +526,20 @@ class NianbaoSpider(scrapy.Spider):
                 parent_url=page_url,
                 referer=response.url,
             )
+
+    def parse_item(self, response: Response) -> Iterator[Any]:
+        """A listed entry whose title is not a report's: archived raw already; a document only when the page's
+        own title says it is a report."""
+        if response.status == 304 or self.failed(response):
+            return
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
+        if "html" not in content_type:
+            return
+        html = self.decode(response)
+        title = Selector(text=html).css('meta[name="ArticleTitle"]::attr(content)').get() or ""
+        if is_report_title(title):
+            response.meta["nianbao_link_text"] = title
+            yield from self.parse_report(response)
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         if response.status == 304:
@@ -507,7 +559,7 @@ class NianbaoSpider(scrapy.Spider):
         meta = request.meta
         if failure.check(HttpError):
             response = failure.value.response
-            moved = response.status in (404, 410) or meta.get("nianbao_failure") == "redirect_home"
+            moved = response.status in (404, 410) or meta.get("nianbao_failure") == "moved_to_home"
             if meta.get("nianbao_kind") == "listing" and meta.get("page") == 0 and moved:
                 yield from self.rediscover(meta.get("nianbao_agency"), request.url, f"HTTP {response.status}")
             return
@@ -517,6 +569,8 @@ class NianbaoSpider(scrapy.Spider):
             text = str(failure.value)
             if "robots.txt" in text:
                 self.ctx.event("robots_disallowed", request.url, text)
+            elif "max size" in text or "larger than" in text or "MAXSIZE" in text:
+                self.ctx.event("oversized", request.url, text[:300])
             elif "redirect" in text.lower():
                 self.ctx.event("redirect_loop", request.url, text)
             return

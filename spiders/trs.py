@@ -51,7 +51,8 @@ def page_url(column_url: str, stem: str, ext: str, page: int) -> str:
 
 
 def trs_items(sel: Selector, base_url: str) -> list[ListingItem]:
-    """TRS article links (./YYYYMM/tYYYYMMDD_ID.html) and listed attachments, with title and row date."""
+    """Listing entries: TRS article links (./YYYYMM/tYYYYMMDD_ID.html), attachments, report-titled links and
+    any link in a dated list row (li / tr / dl), with its title and row date."""
     items: list[ListingItem] = []
     seen: set[str] = set()
     for a in sel.css("a[href]"):
@@ -59,16 +60,16 @@ def trs_items(sel: Selector, base_url: str) -> list[ListingItem]:
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
         url = urljoin(base_url, href)
+        title = re.sub(r"\s+", " ", (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip())
+        row = a.xpath("ancestor::*[self::li or self::tr or self::dl][1]")
+        row_text = " ".join(row.css("::text").getall()) if row else ""
+        date = find_date(row_text)
         path = urlsplit(url).path
-        title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
-        if not (_ARTICLE.search(path) or is_attachment_url(url) or is_report_title(title)):
-            continue
-        if url in seen:
+        wanted = _ARTICLE.search(path) or is_attachment_url(url) or is_report_title(title) or (row and date)
+        if not wanted or url in seen:
             continue
         seen.add(url)
-        row = a.xpath("ancestor::*[self::li or self::tr or self::dl][1]")
-        row_text = " ".join(row.css("::text").getall()) if row else " ".join(a.xpath("..//text()").getall())
-        items.append(ListingItem(url, re.sub(r"\s+", " ", title), find_date(row_text)))
+        items.append(ListingItem(url, title, date))
     return items
 
 

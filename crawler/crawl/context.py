@@ -11,9 +11,7 @@ from crawler.crawl.failures import BLOCKED_KINDS
 from crawler.crawl.sink import ArchiveSink
 
 # Kinds recorded as events that are informational, not errors of the run.
-NOTICE_KINDS = frozenset(
-    {"robots_disallowed", "offsite", "duplicate", "charset_missing", "oversized_warning"}
-)
+NOTICE_KINDS = frozenset({"column_discovered"})
 
 
 def utcnow() -> str:

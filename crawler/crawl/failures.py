@@ -17,9 +17,7 @@ from scrapy.exceptions import (
 from twisted.internet import error as twisted_error
 
 # Kinds that mean an anti-bot layer answered instead of the site: counted in crawl_runs.blocked.
-BLOCKED_KINDS = frozenset(
-    {"waf_ruishu", "waf_jsl", "waf_wangfang", "waf_safedog", "waf_challenge", "http_403", "rate_limited"}
-)
+BLOCKED_KINDS = frozenset({"waf", "http_403", "rate_limited"})
 
 CHALLENGE_MARKERS = (
     b"$_ts",
@@ -70,7 +68,7 @@ def visible_text(html: str) -> str:
 
 
 def classify_waf(status: int, headers: dict[str, str], body: bytes) -> str | None:
-    """Name the anti-bot layer that produced this response, if any."""
+    """Name the anti-bot layer that produced this response, if any (waf_ruishu, waf_jsl, …)."""
     head = _head(body)
     lowered_headers = " ".join(f"{k}:{v}" for k, v in headers.items()).lower()
     if status in (412, 202) and b"$_ts" in head:
@@ -92,10 +90,11 @@ def classify_waf(status: int, headers: dict[str, str], body: bytes) -> str | Non
 def classify_response(
     status: int, headers: dict[str, str], body: bytes, *, content_type: str = ""
 ) -> str | None:
-    """Failure kind of a response, or None when it looks like real content (3xx are not failures here)."""
-    waf = classify_waf(status, headers, body)
-    if waf:
-        return waf
+    """Failure kind of a response, or None when it looks like real content (3xx are not failures here).
+
+    Anti-bot answers are kind ``waf``; `classify_waf` names the vendor for the event detail."""
+    if classify_waf(status, headers, body):
+        return "waf"
     if 300 <= status < 400 or status == 304:
         return None
     if status == 403:

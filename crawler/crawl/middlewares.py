@@ -12,7 +12,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.crawl.context import RunContext, utcnow
-from crawler.crawl.failures import classify_exception, classify_response, is_home_redirect
+from crawler.crawl.failures import classify_exception, classify_response, classify_waf, is_home_redirect
 from crawler.crawl.reports import canonical_url
 from crawler.store.captures import CaptureRecord
 
@@ -86,25 +86,26 @@ class RedirectScopeMiddleware:
         scope = getattr(self.crawler.spider, "scope", None)
         verdict = scope.check(target) if scope is not None else None
         seen = [canonical_url(u) for u in [*request.meta.get("redirect_urls", []), request.url]]
-        kind = None
-        if verdict == "ssrf_refused":
-            kind = "ssrf_refused"
-        elif verdict == "offsite":
-            kind = "redirect_offsite"
+        kinds: list[str] = []
+        if verdict is not None:
+            kinds.append("redirect_offsite")  # the content moved to a host outside the registry entry
+            if verdict == "ssrf_refused":
+                kinds.append("ssrf_refused")  # … and that host is internal: never followed
         elif canonical_url(target) in seen:
-            kind = "redirect_loop"
+            kinds.append("redirect_loop")
         elif request.meta.get("nianbao_kind") in ("listing", "report") and is_home_redirect(
             request.url, target
         ):
-            kind = "redirect_home"
+            kinds.append("moved_to_home")
+        kind = kinds[0] if kinds else None
         if kind is None:
             return response
         request.meta["dont_redirect"] = True
         request.meta["nianbao_failure"] = kind
         if ctx is not None:
-            ctx.event(
-                kind, request.url, f"{response.status} -> {target}", request.meta.get("nianbao_capture")
-            )
+            for name in kinds:
+                detail = f"{response.status} -> {target}"
+                ctx.event(name, request.url, detail, request.meta.get("nianbao_capture"))
         return response
 
 
@@ -173,9 +174,11 @@ class ArchiveMiddleware:
         request.meta["nianbao_capture"] = capture_key
         request.meta["nianbao_failure"] = failure
         if failure:
-            ctx.event(failure, request.url, f"HTTP {response.status}, {len(body)} bytes", capture_key)
+            vendor = classify_waf(response.status, headers, body) if failure == "waf" else None
+            detail = f"HTTP {response.status}, {len(body)} bytes" + (f", {vendor}" if vendor else "")
+            ctx.event(failure, request.url, detail, capture_key)
         if self.warnsize and len(body) > self.warnsize:
-            ctx.event("oversized_warning", request.url, f"{len(body)} bytes > DOWNLOAD_WARNSIZE", capture_key)
+            ctx.event("large_response", request.url, f"{len(body)} bytes > DOWNLOAD_WARNSIZE", capture_key)
         return response
 
     def process_exception(self, request: Request, exception: Exception) -> None:

@@ -48,6 +48,7 @@ _LOOKALIKE = re.compile(
     r"(解读|图解|一图读懂|图说|图文|动漫|视频|通知|公告|通告|转发|印发|关于|评估|考核|测评|发布会|问答|目录|指南"
     r"|编制说明|撰写|填报|报送|培训|会议)"
 )
+_YEAR_ANY = re.compile(r"(19|20)\d{2}")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:年度|年)")
 
 
@@ -58,8 +59,8 @@ def normalize_title(title: str) -> str:
 def is_report_title(title: str) -> bool:
     """True for titles of an annual information-disclosure report, False for look-alikes and other items."""
     t = normalize_title(title)
-    if not t or not _DISCLOSURE.search(t) or not _ANNUAL.search(t):
-        return False
+    if not t or not _DISCLOSURE.search(t) or not _ANNUAL.search(t) or not _YEAR_ANY.search(t):
+        return False  # column names such as 政府信息公开年报 carry no year
     # (图片版) / (超链版) / (文字版) suffixes are versions of the report itself, not companions.
     core = re.sub(r"\((图片版|超链版|文字版|全文|正文|PDF版|修订版|更正版)\)", "", t)
     return not _LOOKALIKE.search(core)

@@ -44,7 +44,7 @@ class Scope:
         return False
 
     def check(self, url: str) -> str | None:
-        """None when the URL may be fetched; otherwise the failure kind: 'ssrf_refused' or 'offsite'."""
+        """None when the URL may be fetched; otherwise the failure kind: 'ssrf_refused' or 'offsite_link'."""
         try:
             parts = urlsplit(url)
             port = parts.port
@@ -62,7 +62,7 @@ class Scope:
             return "ssrf_refused"
         if port is not None and port not in DEFAULT_PORTS.values():
             return "ssrf_refused"
-        return "offsite"
+        return "offsite_link"
 
 
 def is_internal_host(host: str) -> bool:

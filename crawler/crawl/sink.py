@@ -16,9 +16,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urljoin
 
 import sqlite_utils
 
+from crawler.crawl.reports import canonical_url
 from crawler.store.captures import CaptureRecord, find_capture, write_capture
 from crawler.store.schema import connect
 
@@ -50,6 +52,10 @@ class SiteState:
     )  # agency id -> column URL (configured or discovered)
     agency_names: dict[str, str] = field(default_factory=dict)  # agency id -> name
     previous_runs: list[dict[str, Any]] = field(default_factory=list)  # newest first
+    # Listed URLs already fetched that are not documents (news, 解读 companions …): url -> capture kind.
+    seen: dict[str, str] = field(default_factory=dict)
+    # Listed URLs that redirect (within the site) to a known document: url -> document url.
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 class ArchiveSink(Protocol):
@@ -105,6 +111,12 @@ class SqliteSink:
                 state.agency_names[agency_id] = name
                 if column:
                     state.columns[agency_id] = column
+            for url, kind in self.db.execute(
+                "SELECT DISTINCT url, kind FROM captures WHERE site_id = ? AND kind = 'other' AND status < 300",
+                [site_id],
+            ).fetchall():
+                state.seen[url] = kind
+            state.aliases = self._aliases(site_id, state.documents)
             cols = [c for c in self.db["crawl_runs"].columns_dict]
             state.previous_runs = [
                 dict(zip(cols, row, strict=False))
@@ -115,6 +127,24 @@ class SqliteSink:
                 ).fetchall()
             ]
         return state
+
+    def _aliases(self, site_id: str, documents: dict[str, KnownDocument]) -> dict[str, str]:
+        """Follow archived 3xx captures (Location headers) to the documents they end at."""
+        hops: dict[str, str] = {}
+        for url, headers in self.db.execute(
+            "SELECT url, headers FROM captures WHERE site_id = ? AND status BETWEEN 300 AND 399", [site_id]
+        ).fetchall():
+            location = {k.lower(): v for k, v in json.loads(headers or "{}").items()}.get("location")
+            if location:
+                hops[url] = canonical_url(urljoin(url, location))
+        aliases: dict[str, str] = {}
+        for start in hops:
+            url, steps = start, 0
+            while url in hops and steps < 10:
+                url, steps = hops[url], steps + 1
+            if url in documents and url != start:
+                aliases[canonical_url(start)] = url
+        return aliases
 
     # ---- writes ------------------------------------------------------------------------------------
     def apply(self, name: str, payload: Any) -> Any:
