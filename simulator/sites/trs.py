@@ -264,12 +264,9 @@ class TrsSite(Site):
             f"<span>{i.list_date.isoformat()}</span></li>\n"
             for i in rows
         )
-        ups = "../" * 4
+        crumbs = [("首页", "../../../../"), ("信息公开", "../../../"), ("部门信息公开目录", "../../")]
         body = (
-            chrome.breadcrumb(
-                [("首页", ups), ("信息公开", ups[:-3]), ("部门信息公开目录", "../../"), (unit.name, "../")]
-                + [("政府信息公开年报", "./")]
-            )
+            chrome.breadcrumb([*crumbs, (unit.name, "../"), ("政府信息公开年报", "./")])
             + f'<div class="list-box"><ul class="list">\n{lis}</ul>\n'
             + page_script(count, page)
             + "</div>\n"
