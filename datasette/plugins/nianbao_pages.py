@@ -25,9 +25,28 @@ ARCHIVE_CSP = (
     "script-src 'none'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'; "
     "frame-ancestors 'none'; sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
 )
-# Report pages show text extracted from archived pages: no inline or foreign script at all.
+
+
+def _menu_script_hash() -> str:
+    """CSP hash of Datasette's own inline menu script (templates/_close_open_menus.html), so it may run."""
+    import base64
+    import hashlib
+
+    import datasette
+
+    template = Path(datasette.__file__).parent / "templates" / "_close_open_menus.html"
+    try:
+        text = template.read_text("utf-8")
+        script = text.split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    except (OSError, IndexError):
+        return ""
+    return " 'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
+
+
+# Report pages show text extracted from archived pages: no inline script except Datasette's known menu script.
 REPORT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    f"default-src 'self'; script-src 'self'{_menu_script_hash()}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; "
     "object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 BASE_CSP = "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"

@@ -64,8 +64,11 @@ def test_search_facet_report_capture_csv(served, page, artifacts: Path) -> None:
     assert page.locator("table.rows-and-columns td.col-id a").all_inner_texts() == ["101"]
     page.screenshot(path=str(artifacts / "02-facet.png"), full_page=True)
 
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.locator("table.rows-and-columns td.col-id a", has_text="101").click()
     page.wait_for_url("**/reports/101")
+    assert not [m for m in console if "Content Security Policy" in m]  # the report page's CSP breaks nothing
     assert (
         page.locator("article.nb-report h1").inner_text() == "沙坡头区人民政府2023年政府信息公开工作年度报告"
     )
