@@ -85,7 +85,8 @@ def _detect_format(reader: TableReader, tables: dict, sections, year: int | None
     standard = sum(
         1 for s in sections if any(s.title.startswith(v) for no, vs in KNOWN for v in vs if no == s.no)
     )
-    if standard >= 4 and {s.no for s in sections} >= {1, 2, 3}:
+    if (standard >= 4 and {s.no for s in sections} >= {1, 2, 3}) or (year is not None and year >= 2019):
+        # a standard report whose tables could not be read (images, a truncated page): format from the year
         return "2019" if year is not None and year <= 2020 else "2021"
     return "other"
 
@@ -131,10 +132,13 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     if ex.fatal:
         failed = _failed(ex.source_format, ex.fatal, hints)
         return failed
-    report.title = pick_title(ex.title_candidates, hints)
-    if report.title and ex.pdf_title_join:
-        report.title = re.sub(r"\s+", "", report.title)
-    report.agency = agency_from_title(report.title) or (hints.agency if hints else None)
+    doc_title = pick_title(ex.title_candidates, None)
+    if doc_title and ex.pdf_title_join:
+        doc_title = re.sub(r"\s+", "", doc_title)
+    report.title = doc_title or pick_title([], hints)
+    report.agency = (
+        agency_from_title(doc_title) or (hints.agency if hints else None) or agency_from_title(report.title)
+    )
     if ex.needs_ocr:
         report.parse_status = "needs_ocr"
         report.errors = [*ex.errors, "no text layer (scanned PDF); OCR needed, no numbers read"]
@@ -171,10 +175,11 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
             errors.append(f"{fmt_check.detail}: the title's year does not match the table layout")
     report.checks = checks
     report.errors = [_one_line(e) for e in dict.fromkeys(errors)]
-    if not report.cells and not report.sections:
+    if not report.cells and len(report.sections) < 2:
         report.parse_status = "failed"
-        if not report.errors or report.errors == ["no statistics tables found"]:
-            report.errors = ["no report content found (no sections, no statistics tables)"]
+        found = f"{len(report.sections)} section" + ("" if len(report.sections) == 1 else "s")
+        report.errors = [e for e in report.errors if e != "no statistics tables found"]
+        report.errors.append(f"no report content found ({found}, no statistics tables)")
     elif report.errors:
         report.parse_status = "partial"
     else:

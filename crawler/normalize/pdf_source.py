@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 
@@ -25,6 +26,7 @@ def read_pdf(data: bytes) -> Extracted:
     except ImportError as exc:  # pragma: no cover - dependency missing
         ex.fatal = f"pdfplumber not available: {exc}"
         return ex
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     started = time.monotonic()
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -32,7 +34,11 @@ def read_pdf(data: bytes) -> Extracted:
         ex.fatal = f"PDF is encrypted ({type(exc).__name__})"
         return ex
     except Exception as exc:  # noqa: BLE001 — pdfminer raises many kinds on broken files
-        ex.fatal = f"cannot read PDF: {type(exc).__name__}: {str(exc)[:160]}"
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
+            ex.fatal = f"PDF is encrypted ({type(inner).__name__}); cannot read without the password"
+        else:
+            ex.fatal = f"cannot read PDF: {type(inner).__name__}: {str(inner)[:160]}"
         return ex
     with pdf:
         try:

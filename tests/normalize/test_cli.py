@@ -1,0 +1,49 @@
+"""`nianbao parse` and `nianbao eval` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+NIANBAO = Path(sys.executable).with_name("nianbao")
+REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
+
+
+def test_parse_prints_contract_json() -> None:
+    proc = subprocess.run(
+        [str(NIANBAO), "parse", str(REPORTS / "seed-shapotou-2024.txt")], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["year"] == 2024 and out["format"] == "2021" and out["table3"]["results_total"]["total"] == 0
+
+
+def test_parse_needs_ocr_exits_1() -> None:
+    proc = subprocess.run(
+        [str(NIANBAO), "parse", str(REPORTS / "scanned-2023.pdf")], capture_output=True, text=True
+    )
+    assert proc.returncode == 1 and "needs_ocr" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_eval_golden_directory_is_perfect() -> None:
+    proc = subprocess.run([str(NIANBAO), "eval", str(REPORTS)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("eval: ") and "cases perfect" in last and "table3" in last
+
+
+def test_eval_reports_a_wrong_expectation(tmp_path: Path) -> None:
+    for name in ("pingtan-2021.html", "pingtan-2021.expected.json"):
+        shutil.copy(REPORTS / name, tmp_path / name)
+    exp = json.loads((tmp_path / "pingtan-2021.expected.json").read_text(encoding="utf-8"))
+    exp["table4"]["review"]["total"] = 4
+    (tmp_path / "pingtan-2021.expected.json").write_text(
+        json.dumps(exp, ensure_ascii=False), encoding="utf-8"
+    )
+    proc = subprocess.run([str(NIANBAO), "eval", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "table4.review.total: expected 4, got 3" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].startswith("eval: 0/1 cases perfect")
