@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import struct
 import threading
 import zlib
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ BRAND = chrome.Brand(
 )
 MOVED_BRAND = chrome.Brand(site_name="中宁县人民政府", domain="www.znx.gov.cn", site_code="6405210001")
 COLUMN = "/xxgk/gzlm/xxgknb/"  # the faulty unit's 年报 listing
+ENDLESS_ROW = "202401/t2024011{n}_90070{n}.html"
 UNIT_SLUG = "zngzlm"
 UNIT_NAME = "中宁县政务公开办公室"
 SSRF_LINKS = (
@@ -83,15 +85,26 @@ _bomb: bytes | None = None
 
 
 def gzip_bomb() -> bytes:
-    """~1 GB of zeros gzip-compressed to ~1 MB; built on first use and cached."""
+    """~1 GiB of zeros as one gzip member of ~1 MB; built on first use (≈1 s) and cached.
+
+    Each 1 MiB of zeros is deflated once after a full flush, so every block's bytes are identical and
+    the stream is the same block repeated; only the CRC needs a pass over the (virtual) data.
+    """
     global _bomb
     with _bomb_lock:
         if _bomb is None:
-            comp = zlib.compressobj(9, zlib.DEFLATED, 31)
             chunk = bytes(1 << 20)
-            parts = [comp.compress(chunk) for _ in range(GZIP_BOMB_RAW // len(chunk))]
-            parts.append(comp.flush())
-            _bomb = b"".join(parts)
+            comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+            comp.compress(chunk)
+            comp.flush(zlib.Z_FULL_FLUSH)
+            block = comp.compress(chunk) + comp.flush(zlib.Z_FULL_FLUSH)
+            blocks = GZIP_BOMB_RAW // len(chunk)
+            crc = 0
+            for _ in range(blocks):
+                crc = zlib.crc32(chunk, crc)
+            header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+            trailer = struct.pack("<II", crc, GZIP_BOMB_RAW & 0xFFFFFFFF)
+            _bomb = header + block * blocks + comp.flush() + trailer
         return _bomb
 
 
@@ -494,9 +507,9 @@ class FaultsSite(Site):
         elif name.startswith("index_") and name.endswith(".html") and name[6:-5].isdigit():
             page = int(name[6:-5])
         else:
-            return soft_404_page() if name.endswith(".html") else Response.not_found()
+            return self.endless_article(name)
         rows = "".join(
-            f'<li><a href="./202401/t2024011{n}_90070{n}.html">中宁县水务局政务动态（{n + 1}）</a><span>2024-01-1{n}</span></li>'
+            f'<li><a href="./{ENDLESS_ROW.format(n=n)}">中宁县水务局政务动态（{n + 1}）</a><span>2024-01-1{n}</span></li>'
             for n in range(3)
         )
         body = (
@@ -508,10 +521,24 @@ class FaultsSite(Site):
             chrome.page(BRAND, "政府信息公开年报_中宁县水务局", body, column="政府信息公开年报")
         )
 
+    def endless_article(self, name: str) -> Response:
+        """The three (repeated) rows of the endless listing are ordinary news pages."""
+        for n in range(3):
+            if name == ENDLESS_ROW.format(n=n):
+                day = date(2024, 1, 10 + n)
+                title = f"中宁县水务局政务动态（{n + 1}）"
+                html = chrome.article(
+                    BRAND, title, day.isoformat(), "中宁县水务局", news_body("中宁县水务局", day)
+                )
+                return Response.html(html)
+        return Response.not_found()
+
     def hostile(self, name: str) -> Response:
         if name in ("", "index.html"):
             files = (
-                sorted(p.name for p in HOSTILE_DIR.iterdir() if p.is_file()) if HOSTILE_DIR.is_dir() else []
+                sorted(p.name for p in HOSTILE_DIR.iterdir() if p.is_file() and p.name[0] not in "._")
+                if HOSTILE_DIR.is_dir()
+                else []
             )
             links = ["gzip-bomb.html", *files]
             lis = "".join(
@@ -524,12 +551,12 @@ class FaultsSite(Site):
             )
         if name == "gzip-bomb.html":
             return Response(
-                body=gzip_bomb(),
+                lazy=gzip_bomb,
                 content_type="text/html; charset=utf-8",
                 headers={"Content-Encoding": "gzip"},
             )
         target = (HOSTILE_DIR / name).resolve()
-        if "/" in name or not target.is_file() or target.parent != HOSTILE_DIR.resolve():
+        if name[:1] in ("", ".", "_") or not target.is_file() or target.parent != HOSTILE_DIR.resolve():
             return Response.not_found()
         ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         return Response(body=target.read_bytes(), content_type=ctype)

@@ -54,6 +54,7 @@ class Response:
     stream: Iterable[bytes] | None = None
     stream_length: int | None = None
     delay: float = 0.0  # seconds to wait before answering (timeouts)
+    lazy: Callable[[], bytes] | None = None  # body built outside the site lock (slow to make)
     etag: str | None = None
     last_modified: datetime | None = None
 
@@ -221,6 +222,8 @@ class SiteServer:
             if resp.delay and self.stop_event.wait(resp.delay):
                 h.close_connection = True
                 return
+            if resp.lazy is not None:
+                resp.body = resp.lazy()
             sent = self._write(h, req, resp)
         except (TimeoutError, BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):
             h.close_connection = True

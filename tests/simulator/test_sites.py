@@ -410,6 +410,7 @@ def test_gzip_bomb_and_hostile_files(sims):
     inflated = zlib.decompressobj(31).decompress(raw, 10 * 1024 * 1024)
     assert len(inflated) == 10 * 1024 * 1024 and not inflated.strip(b"\0")
     assert get(base + "/hostile/../README.md").status_code == 404
+    assert get(base + "/hostile/_make.py").status_code == 404
     listing = get(base + "/hostile/").text
     for name in re.findall(r'<a href="\./([^"]+)"', listing):
         if name != "gzip-bomb.html":
