@@ -11,8 +11,10 @@ gets as the SQL function ``jieba_query(q)`` (datasette/plugins/nianbao_search.py
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import jieba
 import sqlite_utils
@@ -36,6 +38,7 @@ SERVING_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _BATCH = 500
+PARALLEL_MIN = 200  # below this many reports, segmenting in-process is faster than starting workers
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -110,15 +113,6 @@ def has_cjk(text: str | None) -> bool:
     return bool(text and _CJK.search(text))
 
 
-def _missing_search_text(db: sqlite_utils.Database) -> Iterator[tuple[int, str]]:
-    rows = db.execute(
-        "select id, coalesce(title, '') || char(10) || coalesce(text, '') from reports "
-        "where search_text is null or search_text = ''"
-    )
-    for report_id, body in rows:
-        yield report_id, segment(body)
-
-
 def _chunks(items: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
     chunk: list[tuple] = []
     for item in items:
@@ -130,14 +124,59 @@ def _chunks(items: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
         yield chunk
 
 
-def fill_search_text(db: sqlite_utils.Database) -> int:
-    """Segment title + text into reports.search_text where it is empty; return how many rows were filled."""
-    filled = 0
-    for chunk in _chunks(list(_missing_search_text(db)), _BATCH):
+def _key(content_hash: str | None, title: str | None) -> str:
+    return f"{content_hash or ''}\x00{title or ''}"
+
+
+def snapshot_search_text(db: sqlite_utils.Database) -> dict[str, str]:
+    """Segmented text of the current reports keyed by (content_hash, title): pass it to build_search_index
+    after dropping and rebuilding the derived tier, so unchanged reports are not segmented again."""
+    if not db["reports"].exists():
+        return {}
+    rows = db.execute(
+        "select content_hash, title, search_text from reports "
+        "where content_hash is not null and search_text is not null and search_text != ''"
+    )
+    return {_key(h, t): s for h, t, s in rows}
+
+
+def _segment_all(bodies: list[str], processes: int | None) -> list[str]:
+    if processes == 1 or len(bodies) < PARALLEL_MIN or not hasattr(os, "fork"):
+        return [segment(b) for b in bodies]
+    jieba.initialize()  # load the dictionary once, before forking
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            return pool.map(segment, bodies, chunksize=8)
+    except OSError:
+        return [segment(b) for b in bodies]
+
+
+def fill_search_text(
+    db: sqlite_utils.Database, *, reuse: Mapping[str, str] | None = None, processes: int | None = None
+) -> int:
+    """Segment title + text into reports.search_text where it is empty; return how many rows were filled.
+
+    ``reuse`` (from :func:`snapshot_search_text`) supplies already-segmented text for unchanged reports;
+    the rest is segmented on ``processes`` worker processes (default: one per CPU).
+    """
+    rows = db.execute(
+        "select id, content_hash, title, coalesce(title, '') || char(10) || coalesce(text, '') from reports "
+        "where search_text is null or search_text = ''"
+    ).fetchall()
+    updates: list[tuple[str, int]] = []
+    todo: list[tuple[int, str]] = []
+    for report_id, content_hash, title, body in rows:
+        cached = (reuse or {}).get(_key(content_hash, title)) if content_hash else None
+        if cached:
+            updates.append((cached, report_id))
+        else:
+            todo.append((report_id, body))
+    segmented = _segment_all([body for _, body in todo], processes)
+    updates += [(text, report_id) for (report_id, _), text in zip(todo, segmented, strict=True)]
+    for chunk in _chunks(updates, _BATCH):
         with db.conn:
-            db.conn.executemany("update reports set search_text = ? where id = ?", [(s, i) for i, s in chunk])
-        filled += len(chunk)
-    return filled
+            db.conn.executemany("update reports set search_text = ? where id = ?", chunk)
+    return len(updates)
 
 
 def create_serving_indexes(db: sqlite_utils.Database) -> None:
@@ -149,15 +188,17 @@ def create_serving_indexes(db: sqlite_utils.Database) -> None:
             db.execute(f"create index if not exists [{name}] on [{table}] ({cols})")
 
 
-def build_search_index(db: sqlite_utils.Database) -> None:
+def build_search_index(
+    db: sqlite_utils.Database, *, reuse: Mapping[str, str] | None = None, processes: int | None = None
+) -> None:
     """Fill reports.search_text, (re)create reports_fts from it, and add the serving indexes.
 
     reports_fts is an FTS5 table with ``content=[reports]`` (how Datasette detects a table's FTS index, so
     the table page gets a search box) and no triggers: the derived tier is rebuilt in bulk, then this runs.
     Its ``title`` column is filled with the *segmented* title, so never use FTS5's 'rebuild' on it — call
-    this function again instead.
+    this function again instead. ``reuse``/``processes``: see :func:`fill_search_text`.
     """
-    fill_search_text(db)
+    fill_search_text(db, reuse=reuse, processes=processes)
     with db.conn:
         db.execute(f"drop table if exists [{FTS_TABLE}]")
         db.execute(

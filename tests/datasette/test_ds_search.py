@@ -104,3 +104,29 @@ def test_raw_searchmode_still_available(served) -> None:
         f"/{served.db}/reports.json", _search='"诉讼" OR "复议"', _searchmode="raw", _col="id", _shape="array"
     )
     assert {row["id"] for row in rows} == EXPECTED_SEARCH["诉讼"] | EXPECTED_SEARCH["复议"]
+
+
+def test_rebuild_reuses_segmentation_of_unchanged_reports(tmp_path: Path) -> None:
+    from crawler.search import snapshot_search_text
+    from crawler.store.schema import connect
+
+    db: sqlite_utils.Database = connect(tmp_path / "b.db")
+    rows = [
+        {"id": i, "title": f"报告{i}", "text": f"第{i}号 行政复议", "content_hash": f"h{i}"}
+        for i in range(300)
+    ]
+    db["reports"].insert_all(rows)
+    db.conn.commit()
+    build_search_index(db, processes=2)  # 300 rows: segmented on worker processes
+    assert db.execute("select count(*) from reports where search_text like '%复议%'").fetchone()[0] == 300
+    snapshot = snapshot_search_text(db)
+    db.execute("update reports set search_text = null")
+    db.execute(
+        "update reports set search_text = null, text = '改过的 诉讼', content_hash = 'new' where id = 7"
+    )
+    db["reports"].update(0, {"search_text": None})
+    snapshot[next(iter(snapshot))] = "来自缓存"  # proves the cached text is used, not re-segmented
+    build_search_index(db, reuse=snapshot)
+    assert db["reports"].get(0)["search_text"] == "来自缓存"
+    assert "诉讼" in db["reports"].get(7)["search_text"].split()
+    assert db.execute("select rowid from reports_fts where reports_fts match '\"诉讼\"'").fetchall() == [(7,)]
