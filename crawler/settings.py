@@ -6,6 +6,7 @@ Environment switches (for tests and one-off runs):
 * ``NIANBAO_REVALIDATE=all`` — revalidate every known document this run, ignoring ``revalidate_days``.
 * ``NIANBAO_TODAY=YYYY-MM-DD`` — the date the silent-failure checks treat as today.
 * ``NIANBAO_PROGRESS=0|1`` — force the stderr progress line off/on (default: on when stderr is a TTY).
+* ``NIANBAO_DOWNLOAD_TIMEOUT=<seconds>`` — override the download timeout (tests use 3 s).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
-DOWNLOAD_TIMEOUT = 8 if FAST else 60
+DOWNLOAD_TIMEOUT = float(os.environ.get("NIANBAO_DOWNLOAD_TIMEOUT") or (8 if FAST else 60))
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 DOWNLOAD_FAIL_ON_DATALOSS = True

@@ -182,7 +182,7 @@ class NianbaoSpider(scrapy.Spider):
         referer: str | None = None,
         kind: str | None = None,
     ) -> scrapy.Request:
-        if is_attachment_url(url) or (known and known.kind == "attachment"):
+        if kind != "other" and (is_attachment_url(url) or (known and known.kind == "attachment")):
             kind = "attachment"
         kind = kind or "report"
         callbacks = {
@@ -440,14 +440,15 @@ class NianbaoSpider(scrapy.Spider):
         if not items and response.meta["page"] == 0:  # a JS shell: its entries come from the next request
             yield next_request
             return
+        column = response.meta["column"]
         if items and response.meta.get("repeated_items") == len(items):
-            self.ctx.event("endless_pagination", response.url, "page repeats entries already listed this run")
+            self.ctx.event("endless_pagination", column, f"{response.url} repeats entries already listed")
             return
         if not response.meta.get("fresh_items"):
             return
         page = next_request.meta.get("page", response.meta["page"] + 1)
         if page >= self.site.politeness.max_pages:
-            self.ctx.event("endless_pagination", next_request.url, f"page cap {page} (politeness.max_pages)")
+            self.ctx.event("endless_pagination", column, f"{next_request.url}: page cap {page} (max_pages)")
             return
         yield next_request
 
@@ -460,8 +461,8 @@ class NianbaoSpider(scrapy.Spider):
     ) -> dict[str, Any]:
         meta = response.meta
         url = meta["doc_url"]
-        if meta.get("redirect_urls"):  # followed a same-site redirect: the document lives at the final URL
-            url = canonical_url(response.url)
+        if meta.get("redirect_urls") and kind == "page":  # a moved page lives at the final URL; an
+            url = canonical_url(response.url)  # attachment keeps its link (downfile.jsp → /attach/ storage)
         known = self.state.documents.get(url)
         capture = meta.get("nianbao_capture")
         title = fields.pop("title", None) or meta.get("nianbao_link_text") or (known.title if known else None)
@@ -528,16 +529,18 @@ class NianbaoSpider(scrapy.Spider):
             )
 
     def parse_item(self, response: Response) -> Iterator[Any]:
-        """A listed entry whose title is not a report's: archived raw already; a document only when the page's
-        own title says it is a report."""
+        """A listed entry whose title is not a report's: archived raw already; a document only when the listing
+        title was cut short ("…2024年政府信息公开工…") and the page's own title is a report's."""
         if response.status == 304 or self.failed(response):
             return
         content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
         if "html" not in content_type:
             return
         html = self.decode(response)
-        title = Selector(text=html).css('meta[name="ArticleTitle"]::attr(content)').get() or ""
-        if is_report_title(title):
+        title = (Selector(text=html).css('meta[name="ArticleTitle"]::attr(content)').get() or "").strip()
+        listed = (response.meta.get("nianbao_link_text") or "").strip()
+        truncated = listed.rstrip(".…。 ")
+        if is_report_title(title) and (not listed or truncated != listed and title.startswith(truncated)):
             response.meta["nianbao_link_text"] = title
             yield from self.parse_report(response)
 

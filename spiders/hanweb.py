@@ -17,6 +17,7 @@ _PARAM = re.compile(r"var\s+param_(\d+)\s*=\s*\{(.*?)\}\s*;?", re.S)
 _PAIR = re.compile(r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([^,}\s]+))")
 _TOTAL = re.compile(r"(?:totalRecord|totalrecord)\s*[:=>]\s*['\"]?(\d+)", re.I)
 _PERPAGE = re.compile(r"(?:perPage|perpage)\s*[:=]\s*['\"]?(\d+)", re.I)
+_GROUP = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d+)", re.I)
 _PROXY = re.compile(r"""["']([^"']*dataproxy\.jsp)[^"']*["']""")
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 FORM_KEYS = (
@@ -52,7 +53,7 @@ def record_items(fragments: list[str], base_url: str) -> list[ListingItem]:
 
 def jpage_config(html: str) -> dict[str, Any]:
     """Form fields (param_N object), total record count, per-page size and proxy path from a column page."""
-    config: dict[str, Any] = {"form": {}, "total": None, "perpage": None, "proxy": DEFAULT_PROXY}
+    config: dict[str, Any] = {"form": {}, "total": None, "perpage": None, "group": 3, "proxy": DEFAULT_PROXY}
     match = _PARAM.search(html)
     if match:
         for key, q1, q2, bare in _PAIR.findall(match.group(2)):
@@ -62,6 +63,9 @@ def jpage_config(html: str) -> dict[str, Any]:
     config["total"] = int(total.group(1)) if total else None
     perpage = _PERPAGE.search(html)
     config["perpage"] = int(perpage.group(1)) if perpage else None
+    group = _GROUP.search(html)
+    if group:
+        config["group"] = int(group.group(1))
     proxy = _PROXY.search(html)
     if proxy:
         config["proxy"] = proxy.group(1)
@@ -92,8 +96,8 @@ class HanwebSpider(NianbaoSpider):
         if not config["form"].get("columnid"):
             return super().next_listing(response, sel, html, items)
         perpage = config["perpage"] or 15
-        group = perpage * self.group_pages
-        start = meta.get("next_start") or (len(records(html)) or group) + 1
+        group = perpage * (config.get("group") or self.group_pages)
+        start = meta.get("next_start") or group + 1
         if config["total"] is not None and start > config["total"]:
             return None
         if config["total"] is None and not items:

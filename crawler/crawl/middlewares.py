@@ -103,9 +103,10 @@ class RedirectScopeMiddleware:
         request.meta["dont_redirect"] = True
         request.meta["nianbao_failure"] = kind
         if ctx is not None:
+            first = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL the crawler asked for
             for name in kinds:
-                detail = f"{response.status} -> {target}"
-                ctx.event(name, request.url, detail, request.meta.get("nianbao_capture"))
+                detail = f"{request.url}: {response.status} -> {target}"
+                ctx.event(name, first, detail, request.meta.get("nianbao_capture"))
         return response
 
 
