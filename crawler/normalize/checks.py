@@ -18,6 +18,17 @@ _RECEIVED = re.compile(
 )
 
 
+_NOT_APPLICATIONS = re.compile(r"复议|诉讼|投诉|举报|信访")
+
+
+def _first(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """First match that is about 信息公开 applications, not appeals or complaints mentioned nearby."""
+    for m in pattern.finditer(text):
+        if not _NOT_APPLICATIONS.search(text[m.start() : m.end() + 8]):
+            return m
+    return None
+
+
 def _num(v: Number | None) -> float | None:
     return float(v) if isinstance(v, int | float) else None
 
@@ -91,8 +102,8 @@ def text_checks(text: str, t3: Table, year: int | None, period: tuple[int, int] 
     carried = _num(t3.get("carried_over", {}).get("total")) or 0.0
     addr = ["table3.new_received.total"]
     if received is not None:
-        none = _NONE_RECEIVED.search(text)
-        some = _RECEIVED.search(text)
+        none = _first(_NONE_RECEIVED, text)
+        some = _first(_RECEIVED, text)
         if none and (some is None or none.start() < some.start()):
             ok = received == 0
             detail = f"text says {none.group(0)!r}; table3.new_received.total = {_fmt(received)}"

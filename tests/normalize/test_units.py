@@ -166,3 +166,9 @@ def test_decode_without_and_with_wrong_meta() -> None:
     assert decode_text(text.encode("gbk"))[0] == text
     assert decode_text(('<meta charset="gb2312">' + text).encode("utf-8"))[0].endswith(text)
     assert decode_text(b"a\x00b")[0] == "ab"
+
+
+def test_text_checks_ignore_appeals() -> None:
+    t3 = {"new_received": {"total": 3}, "carried_over": {"total": 0}}
+    text = "本年度未收到因政府信息公开申请提起的行政复议。全年收到行政复议申请2件。"
+    assert text_checks(text, t3, None, None) == []
