@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from simulator.documents.render_html import article_id
-from simulator.sites import chrome, content
+from simulator.sites import blocking, chrome, content
 from simulator.sites.base import Site, file_response
 from simulator.sites.catalog import Item, Unit, apply_edits, assign_docids, build_unit_items
 from simulator.sites.server import Request, Response
@@ -28,7 +28,6 @@ BRAND = chrome.Brand(
     sponsor="温州市鹿城区人民政府办公室",
 )
 NAV = [("首页", "/"), ("政府信息公开", f"/col/col{DIRECTORY_COLUMN}/index.html")]
-JSL_COOKIE = "__jsl_clearance_s"
 
 
 @dataclass(frozen=True)
@@ -191,19 +190,9 @@ class HanwebSite(Site):
         """加速乐: 521 + a cookie-setting script unless the clearance cookie is present (faults on only)."""
         if not (self.faults and self.plans[unit.slug].challenged):
             return None
-        if req.cookies().get(JSL_COOKIE) == self.jsl_token:
+        if req.cookies().get(blocking.JSL_COOKIE) == self.jsl_token:
             return None
-        script = (
-            f"<script>document.cookie='{JSL_COOKIE}={self.jsl_token};max-age=3600;path=/';"
-            "location.href=location.pathname+location.search</script>"
-        )
-        jsluid = hashlib.md5(f"{req.path}:{self.seed}".encode()).hexdigest()
-        return Response(
-            status=521,
-            body=script.encode(),
-            content_type="text/html",
-            headers={"Set-Cookie": f"__jsluid_s={jsluid}; max-age=31536000; path=/; HttpOnly"},
-        )
+        return blocking.jsl_challenge(self.jsl_token, req.path, self.seed)
 
     # -- pages ---------------------------------------------------------------------------------------
     def portal(self) -> Response:

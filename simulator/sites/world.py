@@ -9,9 +9,10 @@ from typing import Any
 import yaml
 
 from simulator.sites.base import Site, SiteInfo
-from simulator.sites.faults import FaultsSite, MovedSite
+from simulator.sites.faults import FaultsSite
 from simulator.sites.gkmlpt import GkmlptSite
 from simulator.sites.hanweb import HanwebSite
+from simulator.sites.moved import MovedSite
 from simulator.sites.server import RequestLog, RequestRecord, SiteServer
 from simulator.sites.trs import TrsSite
 from simulator.sites.ucap import UcapSite
