@@ -183,7 +183,7 @@ def t4_col_code(label: str) -> str | None:
 
 def t4_block_code(label: str) -> str | None:
     """Block of table 4 from a normalized header label ('行政诉讼' itself is only a parent header)."""
-    if len(label) > 12:
+    if len(label) > 20:
         return None
     if "未经复议" in label or "直接起诉" in label:
         return "litigation_direct"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crawler.normalize.labels import (
+    OTHER_SPLIT,
     T2_LAYOUT,
     T3_COLS,
     T4_BLOCKS,
     T4_COLS,
     norm,
+    strip_numbering,
     t2_col_code,
     t2_row_code,
     t3_col_code,
@@ -48,6 +50,8 @@ class TableReader:
         self._t4_blocks: list[_Head] = []
         self._t4_positions_ok = True
         self._group: str | None = None
+        self._pending: list[tuple[str, SrcCell]] = []  # label-only text lines awaiting their numbers
+        self._prev3: str | None = None
         self._order = 0
 
     # ---- entry point -------------------------------------------------------------------------------
@@ -88,6 +92,15 @@ class TableReader:
                 if code:
                     self._t3_head.append(_Head(code, clean_text(c.text or ""), c.col, self._order))
             return
+        if len(names) == 1 and t4_block_code(names[0]) and len(values) == len(T4_COLS):
+            self._t4_block_row(t4_block_code(names[0]) or "", labels[0], values, row)
+            return
+        leaf_codes = {t4_col_code(n) for n in names} - {None}
+        if not numbers and len(leaf_codes) >= 4 and self._mode != "t4h":
+            self._t4_leaves, self._t4_blocks, self._t4_positions_ok = [], [], True
+            self._mode = "t4h"
+            self._t4_header(labels, names, row)
+            return
         if any(t4_block_code(n) for n in names) and (not numbers or len(values) < 5 or len(names) > 1):
             if self._mode != "t4h":
                 self._t4_leaves, self._t4_blocks, self._t4_positions_ok = [], [], True
@@ -95,12 +108,26 @@ class TableReader:
             self._t4_header(labels, names, row)
             return
         if not labels:
+            # a text line of numbers only: its label was printed on the lines before (PDF text, wrapped labels)
+            if self._mode in ("t3h", "t3") and row.kind == "text" and self._pending and values:
+                found = self._pending_code("")
+                if found:
+                    self._t3_data(found[0], [found[1]], values, row)
+            self._pending = []
             return
-        code3 = t3_row_code(names[-1], self._group)
+        code3 = self._t3_code(names[-1])
+        if code3 is None and row.kind == "text" and self._pending and values:
+            found = self._pending_code(names[-1])
+            code3 = found[0] if found else None
         if code3 and values and (self._mode in ("t3h", "t3") or len(values) == len(T3_COLS)):
             self._mode = "t3"
             self._t3_data(code3, labels, values, row)
+            self._pending = []
             return
+        if row.kind == "text" and not values:
+            self._pending = [*self._pending[-2:], ("".join(names), labels[-1])]
+        else:
+            self._pending = []
         code2 = t2_row_code(names[0])
         if self._mode == "t2" or (code2 and values and self._mode is None):
             if not numbers and (names[0] == "信息内容" or any(t2_col_code(n) for n in names[1:])):
@@ -112,6 +139,22 @@ class TableReader:
                 return
             if code2 and values:
                 self._t2_data(code2, labels, values, row)
+
+    def _pending_code(self, name: str) -> tuple[str, SrcCell] | None:
+        """Row code from label-only lines just before (most recent first, then joined) plus `name`."""
+        tries = [(p + name, cell) for p, cell in reversed(self._pending)]
+        tries.append(("".join(p for p, _ in self._pending) + name, self._pending[-1][1]))
+        for text, cell in tries:
+            code = self._t3_code(text)
+            if code:
+                return code, cell
+        return None
+
+    def _t3_code(self, name: str) -> str | None:
+        code = t3_row_code(name, self._group)
+        if code is None and strip_numbering(name) in ("其他", "其它") and self._prev3 in OTHER_SPLIT[:2]:
+            code = "other_other"
+        return code
 
     # ---- table 2 --------------------------------------------------------------------------------------
     def _note_t2_format(self) -> None:
@@ -168,6 +211,7 @@ class TableReader:
             return
         for (col, col_label), v in zip(order, fitted, strict=False):
             self._emit("table3", code, col, v, label, col_label, row)
+        self._prev3 = code
 
     # ---- table 4 --------------------------------------------------------------------------------------
     def _t4_header(self, labels: list[SrcCell], names: list[str], row: SrcRow) -> None:
@@ -205,6 +249,19 @@ class TableReader:
             f"table4: a row of {n} values does not fit the {len(keys)} header columns; row skipped"
         )
         return None
+
+    def _t4_block_row(self, block: str, label: SrcCell, values: list[SrcCell], row: SrcRow) -> None:
+        """Table 4 printed transposed: one row per block (行政复议 | 维持 | 纠正 | 其他 | 尚未审结 | 总计)."""
+        heads = sorted(self._t4_leaves, key=lambda h: (h.col, h.order))
+        codes: list[tuple[str, str]] = []
+        for h in heads:
+            if h.code not in {c for c, _ in codes}:
+                codes.append((h.code, h.label))
+        if not self._t4_positions_ok or {c for c, _ in codes} != set(T4_COLS):
+            codes = [(c, c) for c in T4_COLS]
+        block_label = clean_text(label.text or "")
+        for (col, col_label), v in zip(codes, values, strict=True):
+            self._emit("table4", block, col, v, block_label, f"{block_label} {col_label}", row)
 
     def _t4_data(self, values: list[SrcCell], row: SrcRow) -> None:
         while len(values) > 5 and len(values) % 5 and not (values[-1].text or "").strip():

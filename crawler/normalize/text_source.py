@@ -12,6 +12,7 @@ from crawler.normalize.rows import SrcCell, SrcRow
 _MD_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_EMPH = re.compile(r"\*\*|__")
+_PROSE = re.compile(r"[。，,；;！？]")
 
 
 def split_line(line: str, index: int, table: int = 0, page: int | None = None) -> SrcRow | None:
@@ -32,6 +33,10 @@ def split_line(line: str, index: int, table: int = 0, page: int | None = None) -
     while k > 0 and is_value_text(tokens[k - 1]) and tokens[k - 1] not in ("、",):
         k -= 1
     label = " ".join(tokens[:k])
+    if k == len(tokens) and len(tokens) <= 16 and not _PROSE.search(stripped) and max(map(len, tokens)) <= 24:
+        # a header line such as '信息内容 本年制发件数 本年废止件数 现行有效件数': one cell per word
+        cells = [SrcCell(t, i) for i, t in enumerate(tokens)]
+        return SrcRow(cells, table, index, page, kind="text", header_positions=False)
     if k == len(tokens) or "。" in label or len(label) > 60:
         return SrcRow([SrcCell(stripped, 0)], table, index, page, kind="text", header_positions=False)
     cells = ([SrcCell(label, 0)] if label else []) + [SrcCell(t, i + 1) for i, t in enumerate(tokens[k:])]
