@@ -24,16 +24,25 @@ from crawler.store.bodies import decode_body
 from crawler.store.schema import connect
 
 CANDIDATES_SQL = """
+with candidates as (
+    -- the document a capture belongs to: by its latest capture (redirected downloads), else by URL
+    select c.*, coalesce(
+        (select d.id from documents d where d.latest_capture_id = c.id),
+        (select d.id from documents d where d.url = c.url),
+        (select d.id from documents d where d.url = c.final_url)
+    ) as document_id
+    from captures c
+    where c.kind in ('report', 'attachment') and c.failure_kind is null and c.status = 200
+)
 select c.id, c.url, c.final_url, c.content_type, c.body, c.body_codec, c.kind, c.site_id, c.agency_id,
        c.link_text, c.fetched_at,
        d.url as document_url, d.parent_url, d.title as document_title, d.listed_date, d.year as document_year,
        a.name as agency_name,
        s.province, s.city, s.district, s.region_code
-from captures c
-left join documents d on d.url = c.url or d.url = c.final_url
+from candidates c
+left join documents d on d.id = c.document_id
 left join agencies a on a.id = c.agency_id
 left join sites s on s.id = c.site_id
-where c.kind in ('report', 'attachment') and c.failure_kind is null and c.status = 200
 order by coalesce(d.url, c.url), c.fetched_at, c.id
 """
 
