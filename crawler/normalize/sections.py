@@ -38,6 +38,7 @@ _ALT = "|".join(re.escape(v) for _, vs in KNOWN for v in vs if len(v) >= 4)
 _MERGED = re.compile(rf"(?<=[。；;！!？?])\s*(?=(?:第\s*)?[{_CN}]\s*(?:部分)?\s*[、.．]\s*(?:{_ALT}))")
 _TRAIL = re.compile(r"[\s。:：；;，,\u00a0\u3000]+$")
 _WS = re.compile(r"[\s\u00a0\u3000]+")
+_TABLE_LABEL = re.compile(r"结转下年度|本年度办理结果|本年新收|上年结转|申请数量")
 
 
 def _cn_number(s: str) -> int:
@@ -104,7 +105,7 @@ def _generic_sections(lines: list[str]) -> list[tuple[int, int, str, str]]:
         if no != expected:
             continue
         rest = line[m.end() :].strip()
-        if not rest or re.search(r"\d+\s+\d+", rest):
+        if not rest or re.search(r"\d+\s+\d+", rest) or _TABLE_LABEL.search(rest):
             continue
         squeezed = _WS.sub("", rest)
         variant = next((v for _, vs in KNOWN for v in vs if squeezed.startswith(v)), None)

@@ -75,6 +75,8 @@ class TableReader:
         if not numbers and any("第二十条" in n for n in names):
             self._mode, self._t2_cols = "t2", None
             return
+        if not numbers and names and names[0] == "信息内容" and self._mode != "t2":
+            self._mode, self._t2_cols = "t2", None
         if self._mode == "t4h":
             if not labels and len(values) >= 5:
                 self._t4_data(values, row)
@@ -112,6 +114,7 @@ class TableReader:
             if self._mode in ("t3h", "t3") and row.kind == "text" and self._pending and values:
                 found = self._pending_code("")
                 if found:
+                    self._mode = "t3"
                     self._t3_data(found[0], [found[1]], values, row)
             self._pending = []
             return
@@ -183,7 +186,7 @@ class TableReader:
     # ---- table 3 --------------------------------------------------------------------------------------
     def _is_t3_header(self, names: list[str]) -> bool:
         if self._mode == "t3h":
-            return True
+            return not any(t3_row_code(n, self._group) not in (None, "results_total") for n in names)
         if any(n.startswith("(本列数据") or "勾稽关系" in n or n == "申请人情况" for n in names):
             return True
         return len({t3_col_code(n) for n in names} - {None}) >= 3
@@ -275,12 +278,15 @@ class TableReader:
 
     # ---- shared ---------------------------------------------------------------------------------------
     def _fit(self, values: list[SrcCell], n: int, where: str) -> list[SrcCell] | None:
+        """Exactly n value cells: empty spacer cells before or after the values are dropped, nothing else."""
         if len(values) > n:
-            filled = [v for v in values if (v.text or "").strip()]
-            if len(filled) == n:
-                return filled
+            while len(values) > n and not (values[0].text or "").strip():
+                values = values[1:]
             while len(values) > n and not (values[-1].text or "").strip():
                 values = values[:-1]
+            filled = [v for v in values if (v.text or "").strip()]
+            if len(values) > n and len(filled) == n:
+                return filled
             if len(values) > n:
                 self.errors.append(f"{where}: {len(values)} values where {n} were expected; row skipped")
                 return None
