@@ -35,9 +35,19 @@ def is_due(doc: KnownDocument, *, force: bool, now: datetime | None = None) -> b
     return doc.next_check <= now_text
 
 
-def conditional_headers(doc: KnownDocument) -> dict[str, str]:
-    """If-None-Match / If-Modified-Since from what the server said last time (saves bandwidth only)."""
+FULL_FETCH_DAYS = 30  # validators are not trusted forever: a full download at least this often
+
+
+def conditional_headers(doc: KnownDocument, now: datetime | None = None) -> dict[str, str]:
+    """If-None-Match / If-Modified-Since from what the server said last time — they only save bandwidth.
+
+    Servers that keep an old Last-Modified/ETag after an edit would answer 304 forever, so when the last full
+    download is older than FULL_FETCH_DAYS (or unknown) no validator is sent and the content hash decides."""
     headers: dict[str, str] = {}
+    now = now or datetime.now(UTC)
+    oldest = (now - timedelta(days=FULL_FETCH_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if not doc.last_full_fetch or doc.last_full_fetch < oldest:
+        return headers
     if doc.etag:
         headers["If-None-Match"] = doc.etag
     if doc.last_modified:

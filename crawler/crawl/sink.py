@@ -40,6 +40,7 @@ class KnownDocument:
     versions: int
     title: str | None = None
     parent_url: str | None = None
+    last_full_fetch: str | None = None  # last time a body was downloaded (not a 304)
 
 
 @dataclass
@@ -99,8 +100,11 @@ class SqliteSink:
         state = SiteState()
         with self._lock:
             rows = self.db.execute(
-                """SELECT url, agency_id, kind, year, content_hash, etag, last_modified, next_check,
-                          versions, title, parent_url FROM documents WHERE site_id = ?""",
+                """SELECT d.url, d.agency_id, d.kind, d.year, d.content_hash, d.etag, d.last_modified,
+                          d.next_check, d.versions, d.title, d.parent_url,
+                          (SELECT MAX(f.fetched_at) FROM fetches f
+                            WHERE f.url = d.url AND f.capture_id IS NOT NULL) AS last_full_fetch
+                     FROM documents d WHERE d.site_id = ?""",
                 [site_id],
             ).fetchall()
             for r in rows:

@@ -269,6 +269,15 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1_raw_tier, _v2_d
 MIGRATIONS.append(_v3_crawl_health)  # crawler helper: crawl_runs.reports_listed + site_health view
 
 
+def _v4_crawl_lookups(db: sqlite_utils.Database) -> None:
+    """Indexes for the crawler's per-site state load (last full fetch of a URL, redirects of a site)."""
+    db["fetches"].create_index(["url"], if_not_exists=True)
+    db["captures"].create_index(["site_id", "status"], if_not_exists=True)
+
+
+MIGRATIONS.append(_v4_crawl_lookups)  # crawler helper
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open archive.db (creating and migrating it unless read-only) with WAL and foreign keys on."""
     if readonly:
