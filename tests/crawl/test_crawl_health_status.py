@@ -103,3 +103,21 @@ def test_status_prints_runs_and_attention(tmp_path: Path) -> None:
     print_status(db, limit=5, echo=lines.append)
     text = "\n".join(lines)
     assert "#1 s" in text and "waf=2" in text and "1 sites need attention" in text and "empty_site" in text
+
+
+def test_validators_expire() -> None:
+    from datetime import UTC, datetime
+
+    from crawler.crawl.incremental import conditional_headers
+    from crawler.crawl.sink import KnownDocument
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    doc = KnownDocument("u", None, "page", 2025, "h", '"e1"', "Sat, 01 Feb 2026 00:00:00 GMT", None, 1)
+    assert conditional_headers(doc, now) == {}  # never fully fetched: download it
+    doc.last_full_fetch = "2026-02-20T00:00:00Z"
+    assert conditional_headers(doc, now) == {
+        "If-None-Match": '"e1"',
+        "If-Modified-Since": "Sat, 01 Feb 2026 00:00:00 GMT",
+    }
+    doc.last_full_fetch = "2026-01-01T00:00:00Z"
+    assert conditional_headers(doc, now) == {}  # too long ago: the content hash decides
