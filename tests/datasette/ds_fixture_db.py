@@ -316,6 +316,10 @@ def _insert_report(db: sqlite_utils.Database, report_id: int, spec: dict) -> Non
         }
     )
     sections = [("总体情况", spec["text"]), ("主动公开政府信息情况", "见下表。")]
+    if "capture_html" in spec:  # text extracted from a hostile page must stay text on the report page
+        sections.append(
+            ("其他", '<script>window.__pwned = 7</script><img src=x onerror="window.__pwned = 8">')
+        )
     for no, (title, text) in enumerate(sections, start=1):
         db["sections"].insert({"report_id": report_id, "no": no, "title": title, "text": text})
     if stats:
