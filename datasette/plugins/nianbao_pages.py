@@ -52,6 +52,7 @@ REPORT_CSP = (
 BASE_CSP = "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _REPORT_PAGE = re.compile(r"^/[^/]+/reports/[^/]+$")
+_CAPTURES_EXPORT = re.compile(r"^/[^/]+/captures\.(json|csv)$")
 _ARCHIVE_PAGE = re.compile(r"^/-/capture/")
 
 CAPTURE_SQL = (
@@ -200,6 +201,10 @@ def asgi_wrapper() -> Callable:
                 return await _refuse(send, 405, "This archive is read-only.")
             if path.endswith(".blob") or b"_blob_column=" in query:
                 return await _refuse(send, 403, "Raw bodies are not downloadable; use /-/capture/<db>/<id>.")
+            if _CAPTURES_EXPORT.match(path) and b"_col=" not in query and b"_nocol=" not in query:
+                # Table exports of captures leave the (large, compressed) bodies out unless asked for by
+                # name (?_col=body); read a body on /-/capture/<db>/<id>.
+                scope = {**scope, "query_string": (query + b"&" if query else b"") + b"_nocol=body"}
             extra = [
                 (b"content-security-policy", policy_for(path).encode()),
                 (b"x-content-type-options", b"nosniff"),

@@ -141,6 +141,8 @@ def test_read_only_and_no_raw_body_download(served) -> None:
     assert served.get(f"/{served.db}/captures/103.blob", _blob_column="body")[0] == 403
     status, _, body = served.get(f"/{served.db}/captures/103")
     assert status == 200 and "/-/capture/" in body and ".blob" not in body
+    rows = served.json(f"/{served.db}/captures.json", _shape="array")
+    assert rows and "body" not in rows[0] and "url" in rows[0]
     status, _, body = served.get(f"/{served.db}.db")
     assert status in (403, 404)
 
