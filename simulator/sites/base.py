@@ -154,13 +154,29 @@ class Site:
 
 
 def file_response(item: Item) -> Response:
-    """A report's attachment (PDF or DOCX) with validators; edits change its bytes."""
+    """A report's attachment (PDF or DOCX); rendered by the server thread outside the site lock.
+
+    The ETag comes from the item's identity, edits and modification time, so validators work without
+    rendering; edits change both the bytes and the ETag.
+    """
+    truth, edits = item.truth, list(item.edits)
     if item.form == "docx":
-        data = content.docx_bytes(item.truth)
         ctype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        render = content.docx_bytes
     else:
-        data, ctype = content.pdf_bytes(item.truth), "application/pdf"
-    return Response(body=edited_bytes(data, item.edits), content_type=ctype).cacheable(item.last_modified)
+        ctype, render = "application/pdf", content.pdf_bytes
+    resp = Response(lazy=lambda: edited_bytes(render(truth), edits), content_type=ctype)
+    version = f"{item.key}|{item.form}|{truth.title}|{len(edits)}|{item.last_modified.isoformat()}"
+    return resp.cacheable(item.last_modified, version=version)
+
+
+def warm_attachments(sites: list[Site]) -> None:
+    """Render every attachment once (module-level cache) so crawls do not wait on the PDF/DOCX renderers."""
+    for site in sites:
+        with site.lock:
+            items = [i for u in site.units.values() for i in u.reports() if i.form != "html"]
+        for item in items:
+            (content.docx_bytes if item.form == "docx" else content.pdf_bytes)(item.truth)
 
 
 def charset_html(html: str, encoding: str) -> str:

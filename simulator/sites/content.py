@@ -12,6 +12,7 @@ from simulator.sites.chrome import Brand
 
 _lock = threading.Lock()
 _file_cache: dict[tuple[str, str, str], bytes] = {}
+_render_locks: dict[tuple[str, str, str], threading.Lock] = {}
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,19 @@ def stub_html(
 
 
 def _cached(truth: ReportTruth, kind: str, render: Any) -> bytes:
+    """Render once per (report, kind) across threads and SimulatedSites instances."""
     key = (truth.key, truth.title, kind)
     with _lock:
         if key in _file_cache:
             return _file_cache[key]
-    data = bytes(render(truth))
-    with _lock:
-        _file_cache[key] = data
+        key_lock = _render_locks.setdefault(key, threading.Lock())
+    with key_lock:
+        with _lock:
+            if key in _file_cache:
+                return _file_cache[key]
+        data = bytes(render(truth))
+        with _lock:
+            _file_cache[key] = data
     return data
 
 

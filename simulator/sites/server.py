@@ -75,9 +75,10 @@ class Response:
         page = "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>"
         return cls(status=404, body=page.encode(), content_type="text/html; charset=iso-8859-1")
 
-    def cacheable(self, modified: datetime) -> Response:
-        """Give the response an ETag (from the body) and a Last-Modified."""
-        self.etag = '"' + hashlib.sha1(self.body).hexdigest()[:16] + '"'
+    def cacheable(self, modified: datetime, version: str | None = None) -> Response:
+        """Give the response an ETag (from the body, or from `version` for lazy bodies) and a Last-Modified."""
+        basis = version.encode() if version is not None else self.body
+        self.etag = '"' + hashlib.sha1(basis).hexdigest()[:16] + '"'
         self.last_modified = modified
         return self
 
@@ -222,7 +223,7 @@ class SiteServer:
             if resp.delay and self.stop_event.wait(resp.delay):
                 h.close_connection = True
                 return
-            if resp.lazy is not None:
+            if resp.lazy is not None and not not_modified(req, resp):
                 resp.body = resp.lazy()
             sent = self._write(h, req, resp)
         except (TimeoutError, BrokenPipeError, ConnectionResetError, ConnectionAbortedError, OSError):

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from simulator.sites.base import Site, SiteInfo
+from simulator.sites.base import Site, SiteInfo, warm_attachments
 from simulator.sites.faults import FaultsSite
 from simulator.sites.gkmlpt import GkmlptSite
 from simulator.sites.hanweb import HanwebSite
@@ -72,6 +72,9 @@ class SimulatedSites:
             self._servers[site.id] = server
         for site in self._sites.values():
             site.bind(self._sites)
+        threading.Thread(
+            target=warm_attachments, args=(list(self._sites.values()),), daemon=True, name="warm-attachments"
+        ).start()
         for site_id, server in self._servers.items():
             server.start()
             site = self._sites[site_id]
