@@ -9,6 +9,7 @@ from crawler.normalize.extracted import Extracted
 from crawler.normalize.numbers import is_value_text
 from crawler.normalize.rows import SrcCell, SrcRow
 
+NO_POSITIONS = "\x1f"  # joins cells whose column positions are not known (rebuilt rows)
 _MD_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_EMPH = re.compile(r"\*\*|__")
@@ -17,6 +18,10 @@ _PROSE = re.compile(r"[。，,；;！？]")
 
 def split_line(line: str, index: int, table: int = 0, page: int | None = None) -> SrcRow | None:
     """One text line → a row: tab-separated, markdown/antiword '|' cells, or label + trailing numbers."""
+    if NO_POSITIONS in line:
+        parts = line.split(NO_POSITIONS)
+        cells = [SrcCell(p.strip(), i) for i, p in enumerate(parts)]
+        return SrcRow(cells, table, index, page, kind="text", header_positions=False)
     if "\t" in line:
         parts = line.split("\t")
         return SrcRow([SrcCell(p.strip(), i) for i, p in enumerate(parts)], table, index, page, kind="text")
@@ -61,7 +66,10 @@ def read_text(text: str, source_format: str = "text") -> Extracted:
         row = split_line(line, i)
         if row is not None:
             ex.rows.append(row)
-    ex.lines = [ln.strip() if "\t" not in ln else ln.strip("\n") for ln in lines]
+    ex.lines = [
+        ln.replace(NO_POSITIONS, "\t") if NO_POSITIONS in ln else ln.strip() if "\t" not in ln else ln
+        for ln in lines
+    ]
     ex.title_candidates = [
         ln.strip() for ln in lines[:8] if ("报告" in ln or "年报" in ln) and len(ln.strip()) <= 80
     ]

@@ -16,7 +16,7 @@ CASES = case_files(REPORTS)
 def test_there_are_enough_cases() -> None:
     assert len(CASES) >= 25
     exts = {src.suffix for src, _ in CASES}
-    assert {".txt", ".html", ".pdf", ".docx", ".md"} <= exts
+    assert {".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".md"} <= exts
 
 
 @pytest.mark.parametrize(("source", "expected"), CASES, ids=[src.name for src, _ in CASES])

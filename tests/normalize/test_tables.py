@@ -74,3 +74,18 @@ def test_wrapped_labels_in_pdf_text_lines() -> None:
     assert got[("partially_granted", "total")] == 454
     assert got[("other_no_correction", "natural_person")] == 67
     assert got[("other_other", "total")] == 110
+
+
+def test_unflatten_antiword_table_line() -> None:
+    from crawler.normalize.doc_source import unflatten
+
+    line = (
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | |申请人情况 | |总计 | |自然人 |"
+        "其他 | |一、本年新收政府信息公开申请数量 | |3 |0 |0 |0 |0 |1 |4 | |三、本年度办理结果 |（一）予以公开 |"
+        " |2 |0 |0 |0 |0 |0 |2 | | |（三）不予公开 |1.属于国家秘密 |0 |0 |0 |0 |0 |0 |0 | |四、政府信息公开行政复议"
+    )
+    rows = unflatten(line)
+    assert rows[1] == ["一、本年新收政府信息公开申请数量", "3", "0", "0", "0", "0", "1", "4"]
+    assert rows[2][:2] == ["三、本年度办理结果", "（一）予以公开"]
+    assert rows[3][:2] == ["（三）不予公开", "1.属于国家秘密"]
+    assert rows[-1] == ["四、政府信息公开行政复议"]
