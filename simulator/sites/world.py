@@ -47,6 +47,8 @@ class SimulatedSites:
         timeout_delay: float = 12.0,
         flaky_failures: int = 2,
     ) -> None:
+        if not 0 < timeout_delay <= 20:
+            raise ValueError("timeout_delay must be in (0, 20] seconds")
         self.faults = faults
         self.seed = seed
         self.port_base = port_base

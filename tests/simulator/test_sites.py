@@ -495,3 +495,13 @@ def test_request_log_and_determinism(sims):
             ]
 
         assert shape(again) == shape(sims)
+
+
+def test_faults_off_serves_only_clean_archetypes() -> None:
+    with SimulatedSites(faults=False) as clean:
+        assert set(clean.sites) == {"spt", "lucheng", "dayu", "yantian"}
+        assert clean.expected_faults() == []
+        assert all(r["reachable"] and r["fault"] is None for r in clean.expected_reports())
+        assert get(clean.sites["lucheng"].base_url + "/col/col1229780633/index.html").status_code == 200
+    with pytest.raises(ValueError):
+        SimulatedSites(timeout_delay=30)
