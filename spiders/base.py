@@ -28,6 +28,7 @@ from w3lib.encoding import html_body_declared_encoding, http_content_type_encodi
 from crawler.crawl.context import RunContext, utcnow
 from crawler.crawl.discovery import anchors, column_link, match_agency
 from crawler.crawl.extract import Article, bytes_hash, extract_article
+from crawler.crawl.failures import classify_exception
 from crawler.crawl.health import health_warnings
 from crawler.crawl.incremental import body_status, conditional_headers, is_due, next_check
 from crawler.crawl.middlewares import ScopeRefused
@@ -567,6 +568,12 @@ class NianbaoSpider(scrapy.Spider):
                 yield from self.rediscover(meta.get("nianbao_agency"), request.url, f"HTTP {response.status}")
             return
         if failure.check(ScopeRefused):
+            return
+        if classify_exception(failure.value) == "tls" and urlsplit(request.url).scheme == "https":
+            fallback = "http" + request.url[len("https") :]  # pitfall: broken TLS, site also on plain http
+            if not meta.get("scheme_fallback") and self.scope.check(fallback) is None:
+                self.ctx.event("tls_fallback", request.url, "TLS failed; retrying over http")
+                yield request.replace(url=fallback, dont_filter=True, meta={**meta, "scheme_fallback": True})
             return
         if failure.check(IgnoreRequest):
             text = str(failure.value)

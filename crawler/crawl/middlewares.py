@@ -36,6 +36,18 @@ def _headers(response: Response) -> dict[str, str]:
     }
 
 
+_TYPO_SUFFIXES = {".gon.cn": ".gov.cn", ".gov.cm": ".gov.cn", ".gvo.cn": ".gov.cn", ".gov.com": ".gov.cn"}
+
+
+def host_typo_hint(url: str) -> str | None:
+    """Suggest the likely real host for a registry typo such as spt.gon.cn (suggestion only)."""
+    host = (urlsplit(url).hostname or "").lower()
+    for wrong, right in _TYPO_SUFFIXES.items():
+        if host.endswith(wrong):
+            return host[: -len(wrong)] + right
+    return None
+
+
 def request_kind(request: Request) -> str:
     if urlsplit(request.url).path == "/robots.txt":
         return "robots"
@@ -199,7 +211,10 @@ class ArchiveMiddleware:
                 "conditional": False,
             }
         )
-        ctx.event(kind, request.url, f"{type(exception).__name__}: {exception}"[:500])
+        detail = f"{type(exception).__name__}: {exception}"[:500]
+        if kind == "dns" and (hint := host_typo_hint(request.url)):
+            detail += f" — did you mean {hint}? (registry typo; not corrected automatically)"
+        ctx.event(kind, request.url, detail)
         return None
 
 

@@ -121,3 +121,19 @@ def test_validators_expire() -> None:
     }
     doc.last_full_fetch = "2026-01-01T00:00:00Z"
     assert conditional_headers(doc, now) == {}  # too long ago: the content hash decides
+
+
+def test_tls_failure_falls_back_to_http_once(sink: MemorySink) -> None:
+    class SSLError(Exception):
+        pass
+
+    site = make_site("trs", column="https://sim.example/xxgknb/")
+    spider = TrsSpider(site, sink)
+    request = scrapy.Request("https://sim.example/xxgknb/", meta={"nianbao_kind": "listing", "page": 0})
+    failure = Failure(SSLError("handshake failure"))
+    failure.request = request  # type: ignore[attr-defined]
+    (retry,) = requests_of(spider.on_error(failure))
+    assert retry.url == "http://sim.example/xxgknb/" and retry.meta["scheme_fallback"]
+    failure.request = retry  # type: ignore[attr-defined]
+    assert requests_of(spider.on_error(failure)) == []
+    assert sink.events() == ["tls_fallback"]

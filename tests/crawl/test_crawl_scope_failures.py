@@ -94,3 +94,10 @@ def test_home_redirect() -> None:
     assert is_home_redirect("http://a.gov.cn/xxgk/ydlm/xxgknb/", "http://a.gov.cn/")
     assert not is_home_redirect("http://a.gov.cn/", "http://a.gov.cn/index.html")
     assert not is_home_redirect("http://a.gov.cn/a/", "http://a.gov.cn/b/")
+
+
+def test_registry_typo_hint() -> None:
+    from crawler.crawl.middlewares import host_typo_hint
+
+    assert host_typo_hint("http://www.spt.gon.cn/") == "www.spt.gov.cn"
+    assert host_typo_hint("http://www.spt.gov.cn/") is None
