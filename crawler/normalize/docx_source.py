@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from lxml import etree
+
 from crawler.normalize import limits
 from crawler.normalize.extracted import Extracted
 from crawler.normalize.rows import SrcCell, SrcRow, clean_text
@@ -32,19 +34,19 @@ def zip_problem(data: bytes) -> str | None:
     return None
 
 
-def _text(el) -> str:
+def _text(el: etree._Element) -> str:
     parts = []
     for p in el.iter(f"{W}p"):
         parts.append("".join(t.text or "" for t in p.iter(f"{W}t")))
     return "\n".join(parts)
 
 
-def _val(el, path: str) -> str | None:
+def _val(el: etree._Element, path: str) -> str | None:
     found = el.find(path)
     return None if found is None else found.get(f"{W}val", "")
 
 
-def _table_rows(tbl, index: int, ex: Extracted) -> list[SrcRow]:
+def _table_rows(tbl: etree._Element, index: int, ex: Extracted) -> list[SrcRow]:
     rows: list[SrcRow] = []
     above: dict[int, str] = {}
     for r, tr in enumerate(tbl.iterchildren(f"{W}tr")):

@@ -116,7 +116,7 @@ def _is_report_table(text: str) -> bool:
     return sum(1 for k in _TABLE_KEYS if k in text) >= 2
 
 
-def _rows_of(table: lxml.html.HtmlElement) -> list:
+def _rows_of(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
     return [tr for tr in table.xpath("./tr|./*/tr")]
 
 
@@ -144,7 +144,7 @@ def read_table(table: lxml.html.HtmlElement, index: int, ex: Extracted) -> list[
     return grid_rows(cells_by_row, table=index, page=None, max_cols=limits.MAX_GRID_COLS)
 
 
-def _leaf_tables(root: lxml.html.HtmlElement) -> tuple[list, set[int]]:
+def _leaf_tables(root: lxml.html.HtmlElement) -> tuple[list[lxml.html.HtmlElement], set[int]]:
     tables = list(root.iter("table"))
     non_leaf: set[int] = set()
     for t in tables:
@@ -195,9 +195,11 @@ def _container(root: lxml.html.HtmlElement, report_tables: list) -> lxml.html.Ht
     return common if common is not None else body
 
 
-def _walk_text(container, rendered: dict[int, list[str]], non_leaf: set[int]) -> list[str]:
+def _walk_text(
+    container: lxml.html.HtmlElement, rendered: dict[int, list[str]], non_leaf: set[int]
+) -> list[str]:
     out: list[str] = []
-    stack: list[tuple[object, bool]] = [(container, False)]
+    stack: list[tuple[lxml.html.HtmlElement, bool]] = [(container, False)]
     while stack:
         node, closing = stack.pop()
         tag = node.tag if isinstance(node.tag, str) else None
@@ -234,7 +236,7 @@ def _walk_text(container, rendered: dict[int, list[str]], non_leaf: set[int]) ->
     return lines
 
 
-def _render_plain(table) -> list[str]:
+def _render_plain(table: lxml.html.HtmlElement) -> list[str]:
     lines = []
     for tr in _rows_of(table)[: limits.MAX_TABLE_ROWS]:
         cells = [

@@ -11,7 +11,8 @@ from crawler.normalize.decode import decode_text
 from crawler.normalize.extracted import Extracted
 from crawler.normalize.labels import OTHER_SPLIT, T2_LAYOUT, T3_COLS, T3_ROWS_2021, T4_BLOCKS, T4_COLS
 from crawler.normalize.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
-from crawler.normalize.model import ParsedReport, ReportHints
+from crawler.normalize.model import ParsedReport, ReportHints, Section
+from crawler.normalize.rows import SrcRow
 from crawler.normalize.sections import KNOWN, find_sections
 from crawler.normalize.tables import TableReader
 
@@ -67,14 +68,14 @@ def _extract(data: bytes, filename: str | None, content_type: str | None) -> Ext
     return read_text(text)
 
 
-def _read_tables(rows) -> TableReader:
+def _read_tables(rows: list[SrcRow]) -> TableReader:
     reader = TableReader()
     for row in rows:
         reader.feed(row)
     return reader
 
 
-def _detect_format(reader: TableReader, tables: dict, sections, year: int | None) -> str:
+def _detect_format(reader: TableReader, tables: dict, sections: list[Section], year: int | None) -> str:
     if reader.t2_format:
         return reader.t2_format
     t3 = tables["table3"]

@@ -52,6 +52,7 @@ class TableReader:
         self._group: str | None = None
         self._pending: list[tuple[str, SrcCell]] = []  # label-only text lines awaiting their numbers
         self._prev3: str | None = None
+        self._before: tuple[list[SrcCell], SrcRow] | None = None  # header-like row just before
         self._order = 0
 
     # ---- entry point -------------------------------------------------------------------------------
@@ -87,13 +88,12 @@ class TableReader:
         if not numbers and self._is_t3_header(names):
             if self._mode != "t3h":
                 self._t3_head, self._t3_positions_ok = [], True
+                if self._before is not None:  # '自然人 | 法人或其他组织 | 总计' printed above the marker row
+                    self._t3_header_cells(*self._before)
             self._mode = "t3h"
-            self._t3_positions_ok &= row.header_positions
-            for c, n in zip(labels, names, strict=True):
-                code = t3_col_code(n)
-                if code:
-                    self._t3_head.append(_Head(code, clean_text(c.text or ""), c.col, self._order))
+            self._t3_header_cells(labels, row)
             return
+        self._before = (labels, row) if not numbers and any(t3_col_code(n) for n in names) else None
         if len(names) == 1 and t4_block_code(names[0]) and len(values) == len(T4_COLS):
             self._t4_block_row(t4_block_code(names[0]) or "", labels[0], values, row)
             return
@@ -190,6 +190,13 @@ class TableReader:
         if any(n.startswith("(本列数据") or "勾稽关系" in n or n == "申请人情况" for n in names):
             return True
         return len({t3_col_code(n) for n in names} - {None}) >= 3
+
+    def _t3_header_cells(self, labels: list[SrcCell], row: SrcRow) -> None:
+        self._t3_positions_ok &= row.header_positions
+        for c in labels:
+            code = t3_col_code(norm(c.text))
+            if code:
+                self._t3_head.append(_Head(code, clean_text(c.text or ""), c.col, self._order))
 
     def _t3_order(self) -> list[tuple[str, str]]:
         heads = sorted(self._t3_head, key=lambda h: (h.col, h.order))

@@ -89,3 +89,17 @@ def test_unflatten_antiword_table_line() -> None:
     assert rows[2][:2] == ["三、本年度办理结果", "（一）予以公开"]
     assert rows[3][:2] == ["（三）不予公开", "1.属于国家秘密"]
     assert rows[-1] == ["四、政府信息公开行政复议"]
+
+
+def test_table3_header_without_marker_row() -> None:
+    head = (
+        "<tr><td colspan=3 rowspan=2></td><td rowspan=2>自然人</td><td colspan=5>法人或其他组织</td>"
+        "<td rowspan=2>总计</td></tr><tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td>"
+        "<td>法律服务机构</td><td>其他</td></tr>"
+    )
+    row = "<tr><td colspan=3>一、本年新收政府信息公开申请数量</td>" + "".join(
+        f"<td>{v}</td>" for v in range(1, 8)
+    )
+    report = parse_bytes(_page(head + row + "</tr>"))
+    assert report.table("table3")["new_received"]["total"] == 7
+    assert not any("header not understood" in e for e in report.errors)
