@@ -107,10 +107,15 @@ def classify_response(
         return "http_4xx"
     if status >= 500:
         return "http_5xx"
-    if status == 200 and ("html" in content_type or not content_type) and len(body) < 20000:
-        text = visible_text(_text_of(body))
-        if len(text) < 400 and any(marker in text for marker in SOFT_404_MARKERS):
-            return "soft_404"
+    if status == 200 and ("html" in content_type or not content_type) and len(body) < 200_000:
+        html = _text_of(body)
+        headline = " ".join(re.findall(r"(?is)<(?:title|h1|h2)[^>]*>(.*?)</(?:title|h1|h2)>", html))
+        if any(marker in headline for marker in SOFT_404_MARKERS):
+            return "soft_404"  # the page's own heading says it is gone, whatever chrome surrounds it
+        if len(body) < 20000:
+            text = visible_text(html)
+            if len(text) < 400 and any(marker in text for marker in SOFT_404_MARKERS):
+                return "soft_404"
     return None
 
 

@@ -101,3 +101,9 @@ def test_registry_typo_hint() -> None:
 
     assert host_typo_hint("http://www.spt.gon.cn/") == "www.spt.gov.cn"
     assert host_typo_hint("http://www.spt.gov.cn/") is None
+
+
+def test_soft_404_with_heavy_chrome() -> None:
+    nav = "".join(f"<li><a href='/c{i}/'>栏目{i}</a></li>" for i in range(300))
+    page = f"<html><head><title>页面不存在</title></head><body><ul>{nav}</ul></body></html>".encode()
+    assert classify_response(200, {}, page, content_type="text/html; charset=utf-8") == "soft_404"
