@@ -2,6 +2,7 @@
 
 from .catalogue import district_reports, report_by_key
 from .companions import Companion, companion_articles
+from .render_docx import render_docx
 from .render_html import (
     SPT,
     Site,
@@ -12,6 +13,7 @@ from .render_html import (
     render_attachment_stub_html,
     render_body_html,
 )
+from .render_pdf import render_pdf
 from .truth import ReportTruth
 
 __all__ = [
@@ -32,16 +34,3 @@ __all__ = [
     "report_by_key",
 ]
 
-
-def render_pdf(truth: ReportTruth) -> bytes:
-    """The report as a PDF with a real text layer (see render_pdf.py)."""
-    from .render_pdf import render_pdf as _render
-
-    return _render(truth)
-
-
-def render_docx(truth: ReportTruth) -> bytes:
-    """The report as a .docx with real merged table cells (see render_docx.py)."""
-    from .render_docx import render_docx as _render
-
-    return _render(truth)
