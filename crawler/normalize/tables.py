@@ -59,8 +59,6 @@ class TableReader:
     def feed(self, row: SrcRow) -> None:
         self._order += 1
         cells = [c for c in row.cells if c.text is not None]
-        if row.kind == "text":
-            cells = [c for c in cells if c.text.strip()]
         last_label = -1
         for i, c in enumerate(cells):
             if not is_value_text(c.text):
@@ -274,7 +272,13 @@ class TableReader:
             self._emit("table4", block, col, v, block_label, f"{block_label} {col_label}", row)
 
     def _t4_data(self, values: list[SrcCell], row: SrcRow) -> None:
-        while len(values) > 5 and len(values) % 5 and not (values[-1].text or "").strip():
+        while (
+            len(values) > 5 and (len(values) % 5 or len(values) > 15) and not (values[0].text or "").strip()
+        ):
+            values = values[1:]
+        while (
+            len(values) > 5 and (len(values) % 5 or len(values) > 15) and not (values[-1].text or "").strip()
+        ):
             values = values[:-1]
         order = self._t4_order(len(values))
         self._t4_leaves, self._t4_blocks, self._t4_positions_ok = [], [], True
@@ -298,7 +302,8 @@ class TableReader:
                 self.errors.append(f"{where}: {len(values)} values where {n} were expected; row skipped")
                 return None
         if len(values) < n:
-            self.errors.append(f"{where}: {len(values)} values where {n} were expected")
+            self.errors.append(f"{where}: {len(values)} values where {n} were expected; row skipped")
+            return None
         return values
 
     def _emit(
