@@ -116,7 +116,9 @@ class SqliteSink:
                 if column:
                     state.columns[agency_id] = column
             for url, kind in self.db.execute(
-                "SELECT DISTINCT url, kind FROM captures WHERE site_id = ? AND kind = 'other' AND status < 300",
+                # non-report entries fetched before; those that failed transiently (5xx, WAF) are retried
+                "SELECT DISTINCT url, kind FROM captures WHERE site_id = ? AND kind = 'other' AND status < 500 "
+                "AND COALESCE(failure_kind, '') NOT IN ('waf', 'http_403', 'rate_limited')",
                 [site_id],
             ).fetchall():
                 state.seen[url] = kind
