@@ -19,6 +19,7 @@ _TOTAL = re.compile(r"(?:totalRecord|totalrecord)\s*[:=>]\s*['\"]?(\d+)", re.I)
 _PERPAGE = re.compile(r"(?:perPage|perpage)\s*[:=]\s*['\"]?(\d+)", re.I)
 _GROUP = re.compile(r"groupSize\s*[:=]\s*['\"]?(\d+)", re.I)
 _PROXY = re.compile(r"""["']([^"']*dataproxy\.jsp)[^"']*["']""")
+_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[\s*<a[^>]*href=[\"']([^\"']+)[\"']", re.S)
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 FORM_KEYS = (
     "col",
@@ -94,7 +95,7 @@ class HanwebSpider(NianbaoSpider):
         if total:
             config["total"] = int(total.group(1))
         if not config["form"].get("columnid"):
-            return super().next_listing(response, sel, html, items)
+            return self.nextgroup_request(response, html) or super().next_listing(response, sel, html, items)
         perpage = config["perpage"] or 15
         group = perpage * (config.get("group") or self.group_pages)
         start = meta.get("next_start") or group + 1
@@ -119,3 +120,14 @@ class HanwebSpider(NianbaoSpider):
                 next_start=start + group,
             ),
         )
+
+    def nextgroup_request(self, response: Response, html: str) -> scrapy.Request | None:
+        """Older jpage variant: GET the `<nextgroup>` link (…/dataproxy.jsp?page=N&webid=…&columnid=…)."""
+        match = _NEXTGROUP.search(html)
+        if not match:
+            return None
+        url = urljoin(response.url, match.group(1).replace("&amp;", "&"))
+        if url == response.url:
+            return None
+        meta = response.meta
+        return self.listing_request(meta["nianbao_agency"], url, page=meta["page"] + 1, column=meta["column"])

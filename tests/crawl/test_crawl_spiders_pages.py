@@ -179,3 +179,25 @@ def test_gkmlpt_config_api_and_detail(sink: MemorySink) -> None:
     assert result[0]["title"] == "2022年深圳市盐田区水务局政府信息公开工作年度报告"
     (attachment,) = requests_of(result)
     assert attachment.url == f"{HOST}/ytnlswj/attachment/0/1001/1001045/11901045.pdf"
+
+
+def test_hanweb_get_variant_follows_nextgroup(sink: MemorySink) -> None:
+    """Without a param_N form (older jpage), the <nextgroup> link is fetched with GET."""
+    from scrapy.http import HtmlResponse
+
+    html = (
+        '<div id="1"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/jpage/dataproxy.jsp?'
+        'page=2&appid=1&webid=1934&columnid=5"></a>]]></nextgroup><recordset><record><![CDATA[<li><a href="/art/2024/1/'
+        '2/art_5_1.html" title="某局2023年政府信息公开工作年度报告">x</a><span>2024-01-02</span></li>]]></record>'
+        "</recordset></datastore></script></div>"
+    )
+    spider = HanwebSpider(make_site("hanweb", column=HANWEB_COLUMN), sink)
+    meta = {"nianbao_capture": None, "nianbao_failure": None, **listing_meta(HANWEB_COLUMN)}
+    request = __import__("scrapy").Request(HANWEB_COLUMN, meta=meta)
+    response = HtmlResponse(HANWEB_COLUMN, body=html.encode(), encoding="utf-8", request=request)
+    out = requests_of(spider.parse_listing(response))
+    assert out[0].url == f"{HOST}/art/2024/1/2/art_5_1.html" and out[0].meta["nianbao_kind"] == "report"
+    assert (
+        out[-1].method == "GET"
+        and out[-1].url == f"{HOST}/module/jpage/dataproxy.jsp?page=2&appid=1&webid=1934&columnid=5"
+    )
