@@ -23,10 +23,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
+from crawler.crawl.charset import decode_page
 from crawler.crawl.context import RunContext, utcnow
-from crawler.crawl.discovery import anchors, column_link, match_agency
+from crawler.crawl.discovery import anchors
 from crawler.crawl.extract import Article, bytes_hash, extract_article
 from crawler.crawl.failures import classify_exception
 from crawler.crawl.health import health_warnings
@@ -36,6 +36,7 @@ from crawler.crawl.reports import canonical_url, is_attachment_url, is_report_ti
 from crawler.crawl.scope import Scope
 from crawler.crawl.sink import ArchiveSink, KnownDocument, SiteState
 from crawler.registry import Agency, Site
+from spiders.discover import DiscoveryMixin
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def find_date(text: str) -> str | None:
     return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
 
 
-class NianbaoSpider(scrapy.Spider):
+class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
     """Base spider for one registry site; subclasses implement a CMS archetype."""
 
     name = "nianbao"
@@ -161,16 +162,6 @@ class NianbaoSpider(scrapy.Spider):
             **kwargs,
         )
 
-    def directory_request(self, agency_ids: list[str]) -> scrapy.Request:
-        assert self.site.directory
-        return scrapy.Request(
-            self.site.directory,
-            callback=self.parse_directory,
-            errback=self.on_error,
-            meta=self.meta("discovery", None, targets=agency_ids),
-            dont_filter=True,
-        )
-
     def document_request(
         self,
         url: str,
@@ -222,124 +213,17 @@ class NianbaoSpider(scrapy.Spider):
 
     # ---- decoding ------------------------------------------------------------------------------------
     def decode(self, response: Response) -> str:
-        """Page text with charset trouble handled and recorded (kind ``charset``).
-
-        Strict UTF-8 wins when it decodes (GBK text is almost never valid UTF-8), whatever was declared;
-        otherwise the declared charset (GB2312/GBK read as GB18030); with nothing declared, GB18030."""
-        body = response.body
-        header_enc = http_content_type_encoding(response.headers.get("Content-Type", b"").decode("latin-1"))
-        meta_enc = html_body_declared_encoding(body)
-        declared = (header_enc or meta_enc or "").lower()
-        capture = response.meta.get("nianbao_capture")
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None:
-            if declared and declared not in ("utf-8", "utf8", "ascii", "us-ascii") and not body.isascii():
-                self.ctx.event("charset", response.url, f"declared {declared} but the body is UTF-8", capture)
-            return text
-        if declared:
-            encoding = "gb18030" if declared in ("gb2312", "gbk", "gb_2312-80", "x-gbk") else declared
-            try:
-                return body.decode(encoding)
-            except (UnicodeDecodeError, LookupError):
-                self.ctx.event(
-                    "charset", response.url, f"declared {declared} does not decode; GB18030", capture
-                )
-                return body.decode("gb18030", "replace")
-        self.ctx.event("charset", response.url, "no charset in header or meta; decoded as GB18030", capture)
-        return body.decode("gb18030", "replace")
+        """Page text with charset trouble handled; a missing or lying declaration is recorded (`charset`)."""
+        text, problem = decode_page(
+            response.body, response.headers.get("Content-Type", b"").decode("latin-1")
+        )
+        if problem:
+            self.ctx.event("charset", response.url, problem, response.meta.get("nianbao_capture"))
+        return text
 
     def failed(self, response: Response) -> bool:
         """True when the archive middleware classified this response as a failure (never parse those)."""
         return bool(response.meta.get("nianbao_failure"))
-
-    # ---- discovery -----------------------------------------------------------------------------------
-    def directory_units(self, response: Response, sel: Selector) -> list[tuple[str, str]]:
-        """(unit name, unit URL) pairs of the site's unit directory (default: every in-scope link)."""
-        return [(t, u) for t, u in anchors(sel, response.url) if self.scope.check(u) is None]
-
-    def unit_column(self, response: Response, sel: Selector) -> str | None:
-        return column_link(sel, response.url)
-
-    def region_prefixes(self) -> list[str]:
-        s = self.site
-        return [f"{s.city}{s.district}", s.city, s.district, s.province, s.name.replace("人民政府", "")]
-
-    def parse_directory(self, response: Response) -> Iterator[Any]:
-        if self.failed(response):
-            return
-        sel = Selector(text=self.decode(response))
-        units = self.directory_units(response, sel)
-        targets: list[str] = response.meta.get("targets") or []
-        if not self.site.agencies and not targets:
-            for name, url in units:
-                if self.looks_like_unit(name, url):
-                    slug = _slug(url, name)
-                    agency_id = f"{self.site.id}/{slug}"
-                    if agency_id in self.agencies:
-                        continue
-                    self.agencies[agency_id] = Agency(name=name, slug=slug)
-                    self.ctx.sink.agency(
-                        {"id": agency_id, "site_id": self.site.id, "name": name, "cms": self.cms}
-                    )
-                    yield self.unit_request(agency_id, url)
-            return
-        for agency_id in targets:
-            agency = self.agencies[agency_id]
-            match = match_agency(agency.name, units, self.region_prefixes())
-            if match is None:
-                self.ctx.event("agency_not_found", response.url, f"{agency.name} not in the unit directory")
-                continue
-            yield self.unit_request(agency_id, match[1])
-
-    def looks_like_unit(self, name: str, url: str) -> bool:
-        return (
-            bool(re.search(r"(局|委|办|中心|街道|镇|乡|政府|院|所|站|会|队|处)$", name)) and len(name) <= 30
-        )
-
-    def unit_request(self, agency_id: str, url: str) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=self.parse_unit,
-            errback=self.on_error,
-            meta=self.meta("discovery", agency_id),
-            dont_filter=True,
-        )
-
-    def parse_unit(self, response: Response) -> Iterator[Any]:
-        if self.failed(response):
-            return
-        agency_id = response.meta["nianbao_agency"]
-        html = self.decode(response)
-        sel = Selector(text=html)
-        column = self.unit_column(response, sel)
-        if column is None and any(is_report_title(i.title) for i in self.listing_items(response, sel, html)):
-            column = response.url  # the directory linked the unit's 年报 column itself
-        if column is None:
-            self.ctx.event("column_not_found", response.url, f"{agency_id}: no 年报 column on the unit page")
-            return
-        self.ctx.sink.agency(
-            {
-                "id": agency_id,
-                "site_id": self.site.id,
-                "name": self.agencies[agency_id].name,
-                "column_url": column,
-                "cms": self.cms,
-                "discovered_at": utcnow(),
-            }
-        )
-        self.state.columns[agency_id] = column
-        self.ctx.event("column_discovered", column, f"{agency_id}: from {response.url}")
-        yield self.listing_request(agency_id, column)
-
-    def rediscover(self, agency_id: str | None, url: str, why: str) -> Iterator[scrapy.Request]:
-        if not agency_id or agency_id in self.rediscovered or not self.site.directory:
-            return
-        self.rediscovered.add(agency_id)
-        self.ctx.event("column_moved", url, f"{agency_id}: {why}; re-discovering from the directory")
-        yield self.directory_request([agency_id])
 
     # ---- listings ------------------------------------------------------------------------------------
     def listing_items(self, response: Response, sel: Selector, html: str) -> list[ListingItem]:
@@ -607,11 +491,6 @@ class NianbaoSpider(scrapy.Spider):
 
 def _looks_like_error_page(response: Response) -> bool:
     return len(response.body) < 20000
-
-
-def _slug(url: str, name: str) -> str:
-    parts = [p for p in urlsplit(url).path.split("/") if p and "." not in p]
-    return parts[-1] if parts else re.sub(r"\W+", "-", name).strip("-")
 
 
 def _json(data: Any) -> str:
