@@ -121,5 +121,7 @@ def test_decode_page_charsets() -> None:
     )
     lying = f'<meta charset="gb2312">{text}'.encode()
     decoded, problem = decode_page(lying, "text/html")
-    assert decoded.endswith(text) and problem == "declared gb2312 but the body is UTF-8"
+    assert (
+        decoded.endswith(text) and problem == "declared gb18030 but the body is UTF-8"
+    )  # w3lib reads gb2312 as gb18030
     assert decode_page(text.encode(), "text/html; charset=utf-8") == (text, None)
