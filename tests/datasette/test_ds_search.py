@@ -130,3 +130,29 @@ def test_rebuild_reuses_segmentation_of_unchanged_reports(tmp_path: Path) -> Non
     assert db["reports"].get(0)["search_text"] == "来自缓存"
     assert "诉讼" in db["reports"].get(7)["search_text"].split()
     assert db.execute("select rowid from reports_fts where reports_fts match '\"诉讼\"'").fetchall() == [(7,)]
+
+
+def test_search_box_filters_on_capture_id_for_covering_indexes(served) -> None:
+    data = served.json(f"/{served.db}/reports.json", _search="复议")
+    assert "capture_id in (select rowid from" in data["query"]["sql"]
+
+
+def test_search_box_falls_back_to_rowid_when_ids_differ_from_captures(tmp_path: Path) -> None:
+    from ds_fixture_db import build_db
+    from ds_server import Served, start_datasette
+
+    path = build_db(tmp_path / "archive.db")
+    conn = sqlite3.connect(path)
+    conn.execute("update reports set capture_id = 102 where id = 103")  # two reports from one capture
+    conn.commit()
+    conn.close()
+    proc, base = start_datasette(path)
+    try:
+        data = Served(base, "archive").json(
+            "/archive/reports.json", _search="复议", _col="id", _shape="objects"
+        )
+        assert "rowid in (select rowid from" in data["query"]["sql"]
+        assert {row["id"] for row in data["rows"]} == EXPECTED_SEARCH["复议"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
