@@ -77,7 +77,6 @@ EXTENSIONS = {"crawler.crawl.progress.ProgressLine": 500, "scrapy.extensions.tel
 COOKIES_ENABLED = True
 HTTPERROR_ALLOW_ALL = False
 DUPEFILTER_CLASS = "scrapy.dupefilters.RFPDupeFilter"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 LOG_LEVEL = "WARNING"
 TELNETCONSOLE_ENABLED = False
 DEFAULT_REQUEST_HEADERS = {
