@@ -101,6 +101,7 @@ def read_docx(data: bytes) -> Extracted:
             for row in rows:
                 cells = [clean_text(c.text or "") for c in row.cells if not c.inherited]
                 if any(cells):
+                    ex.table_lines.add(len(ex.lines))
                     ex.lines.append("\t".join(cells))
         if len(ex.rows) > limits.MAX_TOTAL_ROWS:
             ex.errors.append(f"more than {limits.MAX_TOTAL_ROWS} table rows; the rest not read")

@@ -105,12 +105,12 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> Comparison:
         elif key == "blank_cells":
             got = actual.get("blank_cells", [])
             cmp.tally("blank_cells", sorted(exp) == sorted(got), "blank_cells", sorted(exp), sorted(got))
-        elif key == "errors":
-            got = actual.get("errors", [])
+        elif key in ("errors", "warnings"):
+            got = actual.get(key, [])
             if not exp:
-                cmp.tally("errors", not got, "errors", [], got)
+                cmp.tally("errors", not got, key, [], got)
             for fragment in exp:
-                cmp.tally("errors", any(fragment in e for e in got), "errors", fragment, got)
+                cmp.tally("errors", any(fragment in e for e in got), key, fragment, got)
         elif key.startswith("_"):
             continue
         else:

@@ -13,6 +13,7 @@ class Extracted:
 
     source_format: str
     lines: list[str] = field(default_factory=list)
+    table_lines: set[int] = field(default_factory=set)  # indices of `lines` that print table rows
     rows: list[SrcRow] = field(default_factory=list)
     alt_rows: list[SrcRow] = field(default_factory=list)  # fallback rows (PDF text lines) when tables fail
     title_candidates: list[str] = field(default_factory=list)  # best first

@@ -9,26 +9,11 @@ import lxml.html
 
 from crawler.normalize import limits
 from crawler.normalize.extracted import Extracted
+from crawler.normalize.labels import is_report_table
 from crawler.normalize.numbers import squeeze
 from crawler.normalize.rows import SrcRow, clean_text, grid_rows
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_TABLE_KEYS = (
-    "第二十条",
-    "信息内容",
-    "本年新收",
-    "予以公开",
-    "不予公开",
-    "无法提供",
-    "不予处理",
-    "结转下年",
-    "行政复议",
-    "申请人情况",
-    "自然人",
-    "结果维持",
-    "规章",
-    "行政许可",
-)
 _CONTAINER_NAMES = {
     "trs_editor",
     "trs_editor_view",
@@ -104,16 +89,15 @@ _SKIP = frozenset(
         "button",
     ]
 )
+TABLE_MARK = "\x1e"
+_SPACES = re.compile(r"[ \u00a0\u3000\r\f\v]+")
+_SPACES_TABS = re.compile(r"[ \t\u00a0\u3000\r\f\v]+")
 _DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "dc.date", "maketime")
 
 
 def _span(value: str | None) -> int:
     m = re.match(r"\s*(\d+)", value or "")
     return int(m.group(1)) if m else 1
-
-
-def _is_report_table(text: str) -> bool:
-    return sum(1 for k in _TABLE_KEYS if k in text) >= 2
 
 
 def _rows_of(table: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
@@ -215,7 +199,7 @@ def _walk_text(
             continue
         if tag == "table" and id(node) not in non_leaf:
             out.append("\n")
-            out.append("\n".join(rendered.get(id(node)) or _render_plain(node)))
+            out.append("\n".join(TABLE_MARK + ln for ln in rendered.get(id(node)) or _render_plain(node)))
             out.append("\n")
             if node.tail:
                 out.append(node.tail)
@@ -230,8 +214,11 @@ def _walk_text(
         stack.extend((child, False) for child in reversed(node))
     lines = []
     for line in "".join(out).split("\n"):
-        line = re.sub(r"[ \t\u00a0\u3000\r\f\v]+", " ", line).strip()
-        if line:
+        if line.startswith(TABLE_MARK):
+            line = TABLE_MARK + _SPACES.sub(" ", line[1:]).strip()
+        else:
+            line = _SPACES_TABS.sub(" ", line).strip()
+        if line.strip(TABLE_MARK):
             lines.append(line)
     return lines
 
@@ -266,7 +253,7 @@ def read_html(text: str) -> Extracted:
     for t in tables:
         if id(t) in non_leaf:
             continue
-        if _is_report_table(squeeze(t.text_content()[:20000])):
+        if is_report_table(squeeze(t.text_content()[:20000]), columns=1):
             report_tables.append(t)
     rendered: dict[int, list[str]] = {}
     total = 0
@@ -283,7 +270,11 @@ def read_html(text: str) -> Extracted:
             if any((c.text or "").strip() for c in r.cells if not c.inherited)
         ]
     container = _container(root, report_tables)
-    ex.lines = _walk_text(container, rendered, non_leaf)[: limits.MAX_LINES]
+    for i, line in enumerate(_walk_text(container, rendered, non_leaf)[: limits.MAX_LINES]):
+        if line.startswith(TABLE_MARK):
+            ex.table_lines.add(i)
+            line = line[1:]
+        ex.lines.append(line)
     if not report_tables and container.find(".//img") is not None:
         ex.table_is_image = True
     for key in ("articletitle", "og:title", "title"):

@@ -245,3 +245,36 @@ def t2_col_code(label: str) -> str | None:
     if "项目数量" in label:
         return "items"
     return None
+
+
+_TABLE_KEYS = (
+    "第二十条",
+    "信息内容",
+    "本年新收",
+    "予以公开",
+    "不予公开",
+    "无法提供",
+    "不予处理",
+    "结转下年",
+    "行政复议",
+    "申请人情况",
+    "自然人",
+    "结果维持",
+    "结果纠正",
+    "其他结果",
+    "尚未审结",
+    "未经复议",
+    "复议后起诉",
+    "行政诉讼",
+    "勾稽关系",
+    "采购项目",
+    "规章",
+    "行政许可",
+)
+
+
+def is_report_table(squeezed: str, columns: int = 2) -> bool:
+    """A table (or a piece of one) holding report statistics, not a layout table or a text box: two of the
+    tables' own labels, or one in a table of several columns."""
+    keys = sum(1 for k in _TABLE_KEYS if k in squeezed)
+    return keys >= 2 or (keys == 1 and columns >= 2)

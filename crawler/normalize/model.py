@@ -71,6 +71,7 @@ class ParsedReport:
     format: str = "other"
     parse_status: str = "failed"
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # numbers read, but an assumption was made
     source_format: str = "html"
     text: str = ""
     sections: list[Section] = field(default_factory=list)
@@ -95,6 +96,7 @@ class ParsedReport:
             "format": self.format,
             "parse_status": self.parse_status,
             "errors": list(self.errors),
+            "warnings": list(self.warnings),
             "publish_date": self.publish_date,
             "source_format": self.source_format,
             "table_is_image": self.table_is_image,

@@ -153,13 +153,14 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
         if len(alt.cells) > len(reader.cells):
             reader = alt
     report.cells = reader.cells
+    report.warnings = list(dict.fromkeys(reader.warnings))
     errors = [*ex.errors, *reader.errors]
     period = period_years(text)
     report.year = (
         title_year(report.title) or (period[1] if period else None) or (hints.year if hints else None)
     )
     report.publish_date = pick_date(ex.date_candidates, ex.page_text, ex.lines, hints)
-    report.sections = find_sections(ex.lines)
+    report.sections = find_sections(ex.lines, ex.table_lines)
     tables = {name: report.table(name) for name in ("table2", "table3", "table4")}
     report.format = _detect_format(reader, tables, report.sections, report.year)
     if ex.table_is_image and not report.cells:
@@ -167,7 +168,7 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     elif report.format != "other":
         errors += _completeness(report.format, tables)
     checks = table_checks(tables["table3"], tables["table4"])
-    body = "\n".join(ln for ln in ex.lines if "\t" not in ln)
+    body = "\n".join(ln for i, ln in enumerate(ex.lines) if i not in ex.table_lines)
     checks += text_checks(body, tables["table3"], report.year, period)
     fmt_check = format_check(report.format, report.year) if report.cells else None
     if fmt_check is not None:

@@ -9,12 +9,22 @@ import time
 
 from crawler.normalize import limits
 from crawler.normalize.extracted import Extracted
+from crawler.normalize.labels import is_report_table
+from crawler.normalize.numbers import is_value_text, squeeze
 from crawler.normalize.rows import SrcCell, SrcRow
 from crawler.normalize.text_source import split_line
 
 _PAGE_NO = re.compile(
     r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$"
 )
+
+
+def _is_debris(line: str) -> bool:
+    """Bits of a table that pdfplumber did not see as one: vertical labels, rows of single characters."""
+    tokens = line.split()
+    if len(tokens) == 1 and len(tokens[0]) == 1 and tokens[0] not in "。，；）)”":
+        return True
+    return len(tokens) >= 3 and sum(len(t) == 1 or is_value_text(t) for t in tokens) >= 0.8 * len(tokens)
 
 
 def read_pdf(data: bytes) -> Extracted:
@@ -59,7 +69,8 @@ def read_pdf(data: bytes) -> Extracted:
         text_chars = 0
         images = 0
         table_no = 0
-        page_lines: list[tuple[int, str]] = []
+        page_lines: list[tuple[int, str]] = []  # every text line (the fallback table rows)
+        prose_lines: list[str] = []  # text outside the report tables (sections)
         for page_no, page in enumerate(pages, start=1):
             if time.monotonic() - started > limits.PARSE_DEADLINE_SECONDS:
                 ex.errors.append(f"PDF reading stopped at page {page_no} (time limit)")
@@ -67,7 +78,14 @@ def read_pdf(data: bytes) -> Extracted:
             try:
                 text = page.extract_text() or ""
                 images += len(page.images)
-                tables = page.extract_tables() if text.strip() else []
+                found = page.find_tables() if text.strip() else []
+                tables = [t.extract() for t in found]
+                prose_page = page
+                for t, rows in zip(found, tables, strict=True):
+                    cells_text = "".join(c or "" for row in rows for c in row)
+                    if is_report_table(squeeze(cells_text), columns=max((len(r) for r in rows), default=0)):
+                        prose_page = prose_page.outside_bbox(t.bbox, strict=False)
+                prose = prose_page.extract_text() if prose_page is not page else text
             except Exception as exc:  # noqa: BLE001
                 ex.errors.append(f"page {page_no} unreadable: {type(exc).__name__}")
                 continue
@@ -75,6 +93,9 @@ def read_pdf(data: bytes) -> Extracted:
             for line in text.split("\n"):
                 if line.strip() and not _PAGE_NO.match(line):
                     page_lines.append((page_no, line.strip()))
+            for line in (prose or "").split("\n"):
+                if line.strip() and not _PAGE_NO.match(line) and not _is_debris(line):
+                    prose_lines.append(line.strip())
             for table in tables:
                 for r, row in enumerate(table[: limits.MAX_TABLE_ROWS]):
                     cells = [SrcCell(c, i) for i, c in enumerate(row)]
@@ -89,7 +110,7 @@ def read_pdf(data: bytes) -> Extracted:
     if text_chars < 30:
         ex.needs_ocr = True
         return ex
-    ex.lines = [ln for _, ln in page_lines][: limits.MAX_LINES]
+    ex.lines = prose_lines[: limits.MAX_LINES]
     ex.alt_rows = [
         row
         for i, (p, ln) in enumerate(page_lines[: limits.MAX_TOTAL_ROWS])

@@ -66,11 +66,11 @@ def _split_title(rest: str, title_len: int) -> tuple[str, str]:
     return _WS.sub("", rest), ""
 
 
-def _known_sections(lines: list[str]) -> list[tuple[int, int, str, str]]:
+def _known_sections(lines: list[str], table: list[bool]) -> list[tuple[int, int, str, str]]:
     found: list[tuple[int, int, str, str]] = []  # (line index, no, title, rest of line)
     last = 0
     for i, line in enumerate(lines):
-        if "\t" in line or len(line) > 400 or line.lstrip().startswith(("(", "（")):
+        if table[i] or "\t" in line or len(line) > 400 or line.lstrip().startswith(("(", "（")):
             continue
         m = _NUM.match(line)
         rest = line[m.end() :] if m else line.strip()
@@ -92,11 +92,11 @@ def _known_sections(lines: list[str]) -> list[tuple[int, int, str, str]]:
     return found
 
 
-def _generic_sections(lines: list[str]) -> list[tuple[int, int, str, str]]:
+def _generic_sections(lines: list[str], table: list[bool]) -> list[tuple[int, int, str, str]]:
     found: list[tuple[int, int, str, str]] = []
     expected = 1
     for i, line in enumerate(lines):
-        if "\t" in line or line.lstrip().startswith(("(", "（")):
+        if table[i] or "\t" in line or line.lstrip().startswith(("(", "（")):
             continue
         m = _NUM.match(line)
         if not m or m.group(3):
@@ -125,17 +125,23 @@ def _generic_sections(lines: list[str]) -> list[tuple[int, int, str, str]]:
     return found
 
 
-def find_sections(lines: list[str]) -> list[Section]:
-    """Sections by known titles (any numbering) or, for free-form reports, by 一、二、三… headings."""
+def find_sections(lines: list[str], table_lines: set[int] | frozenset[int] = frozenset()) -> list[Section]:
+    """Sections by known titles (any numbering) or, for free-form reports, by 一、二、三… headings.
+
+    Section text is the prose between headings: lines printing table rows (`table_lines`) are left out.
+    """
     split: list[str] = []
-    for line in lines:
-        split.extend(p for p in _MERGED.split(line) if p.strip()) if "\t" not in line else split.append(line)
-    known = _known_sections(split)
-    generic = _generic_sections(split)
+    table: list[bool] = []
+    for i, line in enumerate(lines):
+        parts = [line] if i in table_lines or "\t" in line else [p for p in _MERGED.split(line) if p.strip()]
+        split.extend(parts)
+        table.extend([i in table_lines] * len(parts))
+    known = _known_sections(split, table)
+    generic = _generic_sections(split, table)
     chosen = generic if len(generic) >= len(known) else known
     sections = []
     for k, (i, no, title, tail) in enumerate(chosen):
         end = chosen[k + 1][0] if k + 1 < len(chosen) else len(split)
-        body = ([tail] if tail else []) + [ln.strip() for ln in split[i + 1 : end]]
+        body = ([tail] if tail else []) + [split[j].strip() for j in range(i + 1, end) if not table[j]]
         sections.append(Section(no=no, title=title, text="\n".join(body).strip()))
     return sections

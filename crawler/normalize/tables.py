@@ -39,6 +39,7 @@ class TableReader:
     def __init__(self) -> None:
         self.cells: list[Cell] = []
         self.errors: list[str] = []
+        self.warnings: list[str] = []
         self._seen: dict[str, Cell] = {}
         self._mode: str | None = None
         self._t2_cols: list[tuple[str | None, str]] | None = None
@@ -49,6 +50,8 @@ class TableReader:
         self._t4_leaves: list[_Head] = []
         self._t4_blocks: list[_Head] = []
         self._t4_positions_ok = True
+        self._t4_table: tuple[int, int | None] | None = None
+        self._t3_table: tuple[int, int | None] | None = None
         self._group: str | None = None
         self._pending: list[tuple[str, SrcCell]] = []  # label-only text lines awaiting their numbers
         self._prev3: str | None = None
@@ -85,7 +88,7 @@ class TableReader:
                 return
         if not numbers and self._is_t3_header(names):
             if self._mode != "t3h":
-                self._t3_head, self._t3_positions_ok = [], True
+                self._t3_head, self._t3_positions_ok, self._t3_table = [], True, None
                 if self._before is not None:  # '自然人 | 法人或其他组织 | 总计' printed above the marker row
                     self._t3_header_cells(*self._before)
             self._mode = "t3h"
@@ -97,13 +100,13 @@ class TableReader:
             return
         leaf_codes = {t4_col_code(n) for n in names} - {None}
         if not numbers and len(leaf_codes) >= 4 and self._mode != "t4h":
-            self._t4_leaves, self._t4_blocks, self._t4_positions_ok = [], [], True
+            self._t4_leaves, self._t4_blocks, self._t4_positions_ok, self._t4_table = [], [], True, None
             self._mode = "t4h"
             self._t4_header(labels, names, row)
             return
         if any(t4_block_code(n) for n in names) and (not numbers or len(values) < 5 or len(names) > 1):
             if self._mode != "t4h":
-                self._t4_leaves, self._t4_blocks, self._t4_positions_ok = [], [], True
+                self._t4_leaves, self._t4_blocks, self._t4_positions_ok, self._t4_table = [], [], True, None
             self._mode = "t4h"
             self._t4_header(labels, names, row)
             return
@@ -190,7 +193,8 @@ class TableReader:
         return len({t3_col_code(n) for n in names} - {None}) >= 3
 
     def _t3_header_cells(self, labels: list[SrcCell], row: SrcRow) -> None:
-        self._t3_positions_ok &= row.header_positions
+        self._t3_positions_ok &= row.header_positions and self._t3_table in (None, (row.table, row.page))
+        self._t3_table = (row.table, row.page)
         for c in labels:
             code = t3_col_code(norm(c.text))
             if code:
@@ -205,7 +209,8 @@ class TableReader:
         if self._t3_positions_ok and {c for c, _ in order} == set(T3_COLS):
             return order
         if self._t3_head:
-            self.errors.append("table3: column header not understood; standard column order assumed")
+            seen = [c for c, _ in order] if self._t3_positions_ok else []
+            self._standard_order("table3", seen, list(T3_COLS))
         return [(c, c) for c in T3_COLS]
 
     def _t3_data(self, code: str, labels: list[SrcCell], values: list[SrcCell], row: SrcRow) -> None:
@@ -223,7 +228,9 @@ class TableReader:
 
     # ---- table 4 --------------------------------------------------------------------------------------
     def _t4_header(self, labels: list[SrcCell], names: list[str], row: SrcRow) -> None:
-        self._t4_positions_ok &= row.header_positions
+        # positions only compare within one source table (a PDF header broken over pages is several)
+        self._t4_positions_ok &= row.header_positions and self._t4_table in (None, (row.table, row.page))
+        self._t4_table = (row.table, row.page)
         for c, n in zip(labels, names, strict=True):
             if c.inherited:
                 continue
@@ -251,7 +258,8 @@ class TableReader:
             return order
         if n == len(T4_BLOCKS) * len(T4_COLS):
             if self._t4_leaves:
-                self.errors.append("table4: column header not understood; standard column order assumed")
+                seen = [h.code for h in leaves] if self._t4_positions_ok else []
+                self._standard_order("table4", seen, list(T4_COLS) * len(T4_BLOCKS))
             return [(b, c, f"{b} {c}") for b in T4_BLOCKS for c in T4_COLS]
         self.errors.append(
             f"table4: a row of {n} values does not fit the {len(keys)} header columns; row skipped"
@@ -281,11 +289,22 @@ class TableReader:
         ):
             values = values[:-1]
         order = self._t4_order(len(values))
-        self._t4_leaves, self._t4_blocks, self._t4_positions_ok = [], [], True
+        self._t4_leaves, self._t4_blocks, self._t4_positions_ok, self._t4_table = [], [], True, None
         if order is None:
             return
         for (block, col, label), v in zip(order, values, strict=False):
             self._emit("table4", block, col, v, label.split(" ")[0], label, row)
+
+    def _standard_order(self, table: str, seen: list[str], standard: list[str]) -> None:
+        """The header could not be read in full: the standard column order is used. That is only a warning
+        when the labels that were read come in the standard order; when they contradict it, an error."""
+        it = iter(standard)
+        if all(code in it for code in seen):  # `seen` is a subsequence of the standard order
+            self.warnings.append(f"{table}: column header not fully readable; standard column order assumed")
+        else:
+            self.errors.append(
+                f"{table}: column header {seen} contradicts the standard order; standard order used"
+            )
 
     # ---- shared ---------------------------------------------------------------------------------------
     def _fit(self, values: list[SrcCell], n: int, where: str) -> list[SrcCell] | None:

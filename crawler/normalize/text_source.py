@@ -54,7 +54,7 @@ def text_lines(text: str) -> list[str]:
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[: limits.MAX_LINES]:
         line = _MD_EMPH.sub("", _MD_HEADING.sub("", raw)).replace("\u00a0", " ").replace("\u3000", " ")
         if line.strip():
-            out.append(line.rstrip())
+            out.append(line.rstrip(" \r"))
     return out
 
 
@@ -66,10 +66,12 @@ def read_text(text: str, source_format: str = "text") -> Extracted:
         row = split_line(line, i)
         if row is not None:
             ex.rows.append(row)
-    ex.lines = [
-        ln.replace(NO_POSITIONS, "\t") if NO_POSITIONS in ln else ln.strip() if "\t" not in ln else ln
-        for ln in lines
-    ]
+    for i, ln in enumerate(lines):
+        if NO_POSITIONS in ln or "\t" in ln or ln.strip().startswith("|"):
+            ex.table_lines.add(i)
+            ex.lines.append(ln.replace(NO_POSITIONS, "\t"))
+        else:
+            ex.lines.append(ln.strip())
     ex.title_candidates = [
         ln.strip() for ln in lines[:8] if ("报告" in ln or "年报" in ln) and len(ln.strip()) <= 80
     ]
