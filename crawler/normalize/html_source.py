@@ -7,7 +7,7 @@ import re
 import lxml.etree
 import lxml.html
 
-from crawler.normalize import limits
+from crawler.normalize import embedded, limits
 from crawler.normalize.extracted import Extracted
 from crawler.normalize.labels import is_report_table
 from crawler.normalize.numbers import squeeze
@@ -234,8 +234,9 @@ def _render_plain(table: lxml.html.HtmlElement) -> list[str]:
     return lines
 
 
-def read_html(text: str) -> Extracted:
-    """Parse one HTML page (already decoded) into an Extracted."""
+def read_html(text: str, *, nested: bool = False) -> Extracted:
+    """Parse one HTML page (already decoded) into an Extracted; a gkmlpt page's article is read from its
+    `window._CONFIG` script."""
     ex = Extracted(source_format="html")
     text = _XML_DECL.sub("", text[: limits.MAX_TEXT_CHARS])
     try:
@@ -277,6 +278,14 @@ def read_html(text: str) -> Extracted:
         ex.lines.append(line)
     if not report_tables and container.find(".//img") is not None:
         ex.table_is_image = True
+    body_text = "".join(ln for i, ln in enumerate(ex.lines) if i not in ex.table_lines)
+    if not report_tables and len(body_text) < 200:
+        scripts = [el.text or "" for el in root.iter("script") if el.text and "_CONFIG" in el.text]
+        found = embedded.from_scripts(scripts) if scripts else None
+        if found is not None and not nested:
+            inner = read_html(found[0], nested=True)
+            inner.date_candidates += [d for d in (found[2],) if d]
+            return inner
     for key in ("articletitle", "og:title", "title"):
         if meta.get(key):
             ex.title_candidates.append(meta[key])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from crawler.normalize import limits
+from crawler.normalize import embedded, limits
 from crawler.normalize.checks import format_check, table_checks, text_checks
 from crawler.normalize.decode import decode_text
 from crawler.normalize.extracted import Extracted
@@ -59,6 +59,14 @@ def _extract(data: bytes, filename: str | None, content_type: str | None) -> Ext
     )
     if content_type and "html" in content_type.lower():
         is_html = True
+    if text.lstrip().startswith("{"):
+        article = embedded.from_json(text)
+        if article is not None:
+            from crawler.normalize.html_source import read_html
+
+            ex = read_html(article[0])
+            ex.date_candidates += [d for d in (article[2],) if d]
+            return ex
     if is_html:
         from crawler.normalize.html_source import read_html
 

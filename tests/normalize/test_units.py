@@ -172,3 +172,19 @@ def test_text_checks_ignore_appeals() -> None:
     t3 = {"new_received": {"total": 3}, "carried_over": {"total": 0}}
     text = "本年度未收到因政府信息公开申请提起的行政复议。全年收到行政复议申请2件。"
     assert text_checks(text, t3, None, None) == []
+
+
+def test_gkmlpt_api_json() -> None:
+    import json
+
+    from crawler.normalize import parse_bytes
+
+    body = "<p>一、总体情况</p><p>正文。</p><p>二、主动公开政府信息情况</p><p>见下表。</p>"
+    api = {"data": {"title": "某局2023年政府信息公开工作年度报告", "date": 1705887000, "content": body}}
+    report = parse_bytes(json.dumps(api, ensure_ascii=False).encode(), content_type="application/json")
+    assert (report.title, report.year, report.publish_date) == (
+        "某局2023年政府信息公开工作年度报告",
+        2023,
+        "2024-01-22",
+    )
+    assert [s.title for s in report.sections] == ["总体情况", "主动公开政府信息情况"]
