@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Forbidden, NotFound, Response
 from markupsafe import Markup
 
@@ -61,10 +62,11 @@ CAPTURE_SQL = (
 )
 REFUSAL_SQL = """
 select s.row_code, sum(s.value) as applications
-from statistics s join reports r on r.id = s.report_id
-where s.table_name = 'table3' and s.col_code = 'total'
+from reports r
+cross join statistics s
+  on s.report_id = r.id and s.table_name = 'table3' and s.col_code = 'total'
   and (s.row_code like 'denied\\_%' escape '\\' or s.row_code like 'unable\\_%' escape '\\')
-  and r.is_latest = 1
+where r.is_latest = 1
   and (:year = '' or r.year = :year)
   and (:region = '' or :region in (r.province, r.city, r.district) or r.region_code like :region || '%')
 group by s.row_code
@@ -143,13 +145,20 @@ async def charts_view(datasette: Any, request: Any) -> Response:
     region = request.args.get("region", "").strip()
     year = request.args.get("year", "").strip()
     agency_chart = refusal_chart = None
+    error = ""
     if agency:
         rows = (await db.execute(AGENCY_SQL, {"agency": agency})).rows
         name = rows[0]["agency"] if rows else agency
         points = [(str(r["year"]), r["applications"]) for r in rows]
         agency_chart = Markup(svg.column_chart(points, title=f"{name}：本年新收申请数量（件）"))
     if region or year:
-        rows = (await db.execute(REFUSAL_SQL, {"region": region, "year": year})).rows
+        try:
+            rows = (await db.execute(REFUSAL_SQL, {"region": region, "year": year})).rows
+        except QueryInterrupted:
+            rows = []
+            error = (
+                "查询超时，请缩小地区或指定年度 / The query took too long: narrow the region or pick a year."
+            )
         items = sorted(
             (
                 (codes.code_label("table3", r["row_code"]) or r["row_code"], r["applications"] or 0)
@@ -166,6 +175,7 @@ async def charts_view(datasette: Any, request: Any) -> Response:
         "year": year,
         "agency_chart": agency_chart,
         "refusal_chart": refusal_chart,
+        "error": error,
     }
     return Response.html(await datasette.render_template("nianbao_charts.html", context, request=request))
 

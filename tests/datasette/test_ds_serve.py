@@ -110,6 +110,11 @@ def test_canned_queries_answer_the_questions(served) -> None:
     assert {r["report_id"]: r["new_received"] for r in apps} == {101: 40, 103: 12}
     grounds = served.json(f"/{db}/refusal_grounds.json", year="", region="海淀区", agency="", _shape="array")
     assert grounds[0]["label"].startswith("（三）不予公开") and len(grounds) == 11
+    assert {g["reports"] for g in grounds} == {1}  # empty year = the latest year (2023)
+    every_year = served.json(
+        f"/{db}/refusal_grounds.json", year="all", region="海淀区", agency="", _shape="array"
+    )
+    assert {g["reports"] for g in every_year} == {2}
     yoy = served.json(
         f"/{db}/year_over_year.json", agency="沙坡头区人民政府", region="", year="2023", _shape="array"
     )
