@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -14,6 +15,7 @@ from scrapy.http import Response
 from crawler.crawl.context import RunContext, utcnow
 from crawler.crawl.failures import classify_exception, classify_response, classify_waf, is_home_redirect
 from crawler.crawl.reports import canonical_url
+from crawler.crawl.scope import is_internal_host
 from crawler.store.captures import CaptureRecord
 
 if TYPE_CHECKING:
@@ -46,6 +48,18 @@ def host_typo_hint(url: str) -> str | None:
         if host.endswith(wrong):
             return host[: -len(wrong)] + right
     return None
+
+
+def resolved_internally(url: str, response: Response) -> bool:
+    """True when a DNS name (not an IP literal) answered from a loopback/private/link-local address."""
+    host = urlsplit(url).hostname or ""
+    if not host or host == "localhost" or response.ip_address is None:
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return False  # IP literals are checked by Scope before the request
+    except ValueError:
+        return is_internal_host(str(response.ip_address))
 
 
 def request_kind(request: Request) -> str:
@@ -143,6 +157,8 @@ class ArchiveMiddleware:
         body = response.body
         kind = request_kind(request)
         failure = classify_response(response.status, headers, body, content_type=content_type.lower())
+        if resolved_internally(request.url, response):
+            failure = "ssrf_refused"  # a registry host name that resolved to an internal address: never parse
         if kind == "robots" and failure in ("http_404", "http_410", "soft_404"):
             failure = None  # no robots.txt is the normal case
         conditional = bool(request.headers.get("If-None-Match") or request.headers.get("If-Modified-Since"))

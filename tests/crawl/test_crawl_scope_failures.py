@@ -125,3 +125,18 @@ def test_decode_page_charsets() -> None:
         decoded.endswith(text) and problem == "declared gb18030 but the body is UTF-8"
     )  # w3lib reads gb2312 as gb18030
     assert decode_page(text.encode(), "text/html; charset=utf-8") == (text, None)
+
+
+def test_dns_names_resolving_inside_are_flagged() -> None:
+    from ipaddress import ip_address
+
+    from scrapy.http import Response
+
+    from crawler.crawl.middlewares import resolved_internally
+
+    inside = Response("http://www.spt.gov.cn/", ip_address=ip_address("10.1.2.3"))
+    outside = Response("http://www.spt.gov.cn/", ip_address=ip_address("202.100.1.1"))
+    literal = Response("http://127.0.0.1:8123/", ip_address=ip_address("127.0.0.1"))
+    assert resolved_internally(inside.url, inside)
+    assert not resolved_internally(outside.url, outside)
+    assert not resolved_internally(literal.url, literal)
