@@ -104,6 +104,10 @@ def render_cell(value: Any, column: str, table: str, database: str, datasette: A
         return Markup(
             f'<a href="{escape(url)}">查看存档 / view archived copy</a> <small>({size:,} B stored)</small>'
         )
+    if table is None and column == "report_id" and isinstance(value, int):
+        # Canned queries: every report_id leads to its report page.
+        url = datasette.urls.row(database, "reports", str(value))
+        return Markup(f'<a href="{escape(url)}">{value}</a>')
     if table == "reports" and column == "search_text" and isinstance(value, str):
         return Markup(f'<small class="nb-muted">分词索引 {len(value):,} 字 / segmented index</small>')
     return None

@@ -99,6 +99,11 @@ def test_canned_search_query_is_ranked(served) -> None:
     assert "复议" in rows[0]["excerpt"]
 
 
+def test_canned_search_links_to_report_pages(served) -> None:
+    status, _, body = served.get(f"/{served.db}/search", q="不予公开")
+    assert status == 200 and f'href="/{served.db}/reports/105"' in body
+
+
 def test_raw_searchmode_still_available(served) -> None:
     rows = served.json(
         f"/{served.db}/reports.json", _search='"诉讼" OR "复议"', _searchmode="raw", _col="id", _shape="array"
