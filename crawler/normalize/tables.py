@@ -26,6 +26,29 @@ from crawler.normalize.rows import SrcCell, SrcRow, clean_text
 
 
 @dataclass
+class _View:
+    """A row split into its labels (leading text cells) and values (the number cells after them)."""
+
+    row: SrcRow
+    labels: list[SrcCell]
+    values: list[SrcCell]
+    names: list[str]  # normalized labels
+    numbers: bool  # some value is a number, not a blank mark
+
+
+def _view(row: SrcRow) -> _View:
+    cells = [c for c in row.cells if c.text is not None]
+    last_label = -1
+    for i, c in enumerate(cells):
+        if not is_value_text(c.text):
+            last_label = i
+    labels = [c for c in cells[: last_label + 1] if (c.text or "").strip() and not is_value_text(c.text)]
+    values = [c for c in cells[last_label + 1 :] if not c.inherited]
+    numbers = any(squeeze(v.text or "") not in BLANK_MARKS for v in values)
+    return _View(row, labels, values, [norm(c.text) for c in labels], numbers)
+
+
+@dataclass
 class _Head:
     code: str
     label: str
@@ -60,89 +83,107 @@ class TableReader:
 
     # ---- entry point -------------------------------------------------------------------------------
     def feed(self, row: SrcRow) -> None:
+        """Read one row: a marker, a header row or a data row of one of the tables (or nothing)."""
         self._order += 1
-        cells = [c for c in row.cells if c.text is not None]
-        last_label = -1
-        for i, c in enumerate(cells):
-            if not is_value_text(c.text):
-                last_label = i
-        labels = [c for c in cells[: last_label + 1] if (c.text or "").strip() and not is_value_text(c.text)]
-        values = [c for c in cells[last_label + 1 :] if not c.inherited]
-        names = [norm(c.text) for c in labels]
-        numbers = any(squeeze(v.text or "") not in BLANK_MARKS for v in values)
-        for n in names:
-            g = t3_group(n)
-            if g:
-                self._group = g
-        if not numbers and any("第二十条" in n for n in names):
-            self._mode, self._t2_cols = "t2", None
-            return
-        if not numbers and names and names[0] == "信息内容" and self._mode != "t2":
-            self._mode, self._t2_cols = "t2", None
-        if self._mode == "t4h":
-            if not labels and len(values) >= 5:
-                self._t4_data(values, row)
+        v = _view(row)
+        for name in v.names:
+            self._group = t3_group(name) or self._group
+        steps = (self._article_marker, self._t4_in_header, self._t3_header, self._t4_start, self._t3_row)
+        for step in steps:
+            if step(v):
                 return
-            if not numbers:
-                self._t4_header(labels, names, row)
-                return
-        if not numbers and self._is_t3_header(names):
-            if self._mode != "t3h":
-                self._t3_head, self._t3_positions_ok, self._t3_table = [], True, None
-                if self._before is not None:  # '自然人 | 法人或其他组织 | 总计' printed above the marker row
-                    self._t3_header_cells(*self._before)
-            self._mode = "t3h"
-            self._t3_header_cells(labels, row)
-            return
-        self._before = (labels, row) if not numbers and any(t3_col_code(n) for n in names) else None
-        if len(names) == 1 and t4_block_code(names[0]) and len(values) == len(T4_COLS):
-            self._t4_block_row(t4_block_code(names[0]) or "", labels[0], values, row)
-            return
-        leaf_codes = {t4_col_code(n) for n in names} - {None}
-        if not numbers and len(leaf_codes) >= 4 and self._mode != "t4h":
+        self._t2_row(v)
+
+    def _article_marker(self, v: _View) -> bool:
+        """第二十条第（x）项 opens a table-2 block; a 信息内容 header row does too when the marker is missing."""
+        if not v.numbers and any("第二十条" in n for n in v.names):
+            self._mode, self._t2_cols = "t2", None
+            return True
+        if not v.numbers and v.names and v.names[0] == "信息内容" and self._mode != "t2":
+            self._mode, self._t2_cols = "t2", None
+        return False
+
+    def _t4_in_header(self, v: _View) -> bool:
+        if self._mode != "t4h":
+            return False
+        if not v.labels and len(v.values) >= 5:
+            self._t4_data(v.values, v.row)
+            return True
+        if not v.numbers:
+            self._t4_header(v.labels, v.names, v.row)
+            return True
+        return False
+
+    def _t3_header(self, v: _View) -> bool:
+        if v.numbers or not self._is_t3_header(v.names):
+            self._before = (
+                (v.labels, v.row) if not v.numbers and any(t3_col_code(n) for n in v.names) else None
+            )
+            return False
+        if self._mode != "t3h":
+            self._t3_head, self._t3_positions_ok, self._t3_table = [], True, None
+            if self._before is not None:  # '自然人 | 法人或其他组织 | 总计' printed above the marker row
+                self._t3_header_cells(*self._before)
+        self._mode = "t3h"
+        self._t3_header_cells(v.labels, v.row)
+        return True
+
+    def _t4_start(self, v: _View) -> bool:
+        """Table 4 begins: a block label (行政复议 …), a row of result labels, or a transposed block row."""
+        if len(v.names) == 1 and t4_block_code(v.names[0]) and len(v.values) == len(T4_COLS):
+            self._t4_block_row(t4_block_code(v.names[0]) or "", v.labels[0], v.values, v.row)
+            return True
+        leaf_codes = {t4_col_code(n) for n in v.names} - {None}
+        starts = not v.numbers and len(leaf_codes) >= 4 and self._mode != "t4h"
+        block = any(t4_block_code(n) for n in v.names) and (
+            not v.numbers or len(v.values) < 5 or len(v.names) > 1
+        )
+        if not (starts or block):
+            return False
+        if self._mode != "t4h":
             self._t4_leaves, self._t4_blocks, self._t4_positions_ok, self._t4_table = [], [], True, None
-            self._mode = "t4h"
-            self._t4_header(labels, names, row)
-            return
-        if any(t4_block_code(n) for n in names) and (not numbers or len(values) < 5 or len(names) > 1):
-            if self._mode != "t4h":
-                self._t4_leaves, self._t4_blocks, self._t4_positions_ok, self._t4_table = [], [], True, None
-            self._mode = "t4h"
-            self._t4_header(labels, names, row)
-            return
-        if not labels:
-            # a text line of numbers only: its label was printed on the lines before (PDF text, wrapped labels)
-            if self._mode in ("t3h", "t3") and row.kind == "text" and self._pending and values:
+        self._mode = "t4h"
+        self._t4_header(v.labels, v.names, v.row)
+        return True
+
+    def _t3_row(self, v: _View) -> bool:
+        """A table-3 data row, its label on the row itself or (PDF text) on the lines just before."""
+        row = v.row
+        if not v.labels:
+            if self._mode in ("t3h", "t3") and row.kind == "text" and self._pending and v.values:
                 found = self._pending_code("")
                 if found:
                     self._mode = "t3"
-                    self._t3_data(found[0], [found[1]], values, row)
+                    self._t3_data(found[0], [found[1]], v.values, row)
             self._pending = []
-            return
-        code3 = self._t3_code(names[-1])
-        if code3 is None and row.kind == "text" and self._pending and values:
-            found = self._pending_code(names[-1])
-            code3 = found[0] if found else None
-        if code3 and values and (self._mode in ("t3h", "t3") or len(values) == len(T3_COLS)):
+            return True
+        code = self._t3_code(v.names[-1])
+        if code is None and row.kind == "text" and self._pending and v.values:
+            found = self._pending_code(v.names[-1])
+            code = found[0] if found else None
+        if code and v.values and (self._mode in ("t3h", "t3") or len(v.values) == len(T3_COLS)):
             self._mode = "t3"
-            self._t3_data(code3, labels, values, row)
+            self._t3_data(code, v.labels, v.values, row)
             self._pending = []
-            return
-        if row.kind == "text" and not values:
-            self._pending = [*self._pending[-2:], ("".join(names), labels[-1])]
+            return True
+        if row.kind == "text" and not v.values:
+            self._pending = [*self._pending[-2:], ("".join(v.names), v.labels[-1])]
         else:
             self._pending = []
-        code2 = t2_row_code(names[0])
-        if self._mode == "t2" or (code2 and values and self._mode is None):
-            if not numbers and (names[0] == "信息内容" or any(t2_col_code(n) for n in names[1:])):
-                self._t2_cols = [
-                    (t2_col_code(n), clean_text(c.text or ""))
-                    for c, n in zip(labels[1:], names[1:], strict=True)
-                ]
-                self._note_t2_format()
-                return
-            if code2 and values:
-                self._t2_data(code2, labels, values, row)
+        return False
+
+    def _t2_row(self, v: _View) -> None:
+        code = t2_row_code(v.names[0])
+        if not (self._mode == "t2" or (code and v.values and self._mode is None)):
+            return
+        if not v.numbers and (v.names[0] == "信息内容" or any(t2_col_code(n) for n in v.names[1:])):
+            self._t2_cols = [
+                (t2_col_code(n), clean_text(c.text or ""))
+                for c, n in zip(v.labels[1:], v.names[1:], strict=True)
+            ]
+            self._note_t2_format()
+        elif code and v.values:
+            self._t2_data(code, v.labels, v.values, v.row)
 
     def _pending_code(self, name: str) -> tuple[str, SrcCell] | None:
         """Row code from label-only lines just before (most recent first, then joined) plus `name`."""
