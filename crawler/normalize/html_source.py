@@ -75,6 +75,7 @@ _BLOCK = frozenset(
 )
 _SKIP = frozenset(
     [
+        "xml",
         "script",
         "style",
         "noscript",
