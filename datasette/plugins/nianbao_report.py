@@ -104,6 +104,13 @@ def render_cell(value: Any, column: str, table: str, database: str, datasette: A
         return Markup(
             f'<a href="{escape(url)}">查看存档 / view archived copy</a> <small>({size:,} B stored)</small>'
         )
+    if table == "reports" and column == "capture_id" and isinstance(value, int):
+        # Follow a report back to what was archived: the capture record and the safe viewer of its body.
+        record = datasette.urls.row(database, "captures", str(value))
+        viewer = datasette.urls.path(f"/-/capture/{database}/{value}")
+        return Markup(
+            f'<a href="{escape(record)}">{value}</a> · <a href="{escape(viewer)}">存档 archived</a>'
+        )
     if table is None and column == "report_id" and isinstance(value, int):
         # Canned queries: every report_id leads to its report page.
         url = datasette.urls.row(database, "reports", str(value))

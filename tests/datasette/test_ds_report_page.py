@@ -99,6 +99,11 @@ def test_report_without_tables_still_renders(served) -> None:
     assert status == 200 and "没有标准统计表" in body
 
 
+def test_reports_table_links_each_report_to_its_archived_capture(served) -> None:
+    status, _, body = served.get(f"/{served.db}/reports")
+    assert status == 200 and f'href="/-/capture/{served.db}/103"' in body
+
+
 def test_other_tables_keep_the_default_row_page(served) -> None:
     status, _, body = served.get(f"/{served.db}/sites/beijing-haidian")
     assert status == 200 and "nb-report" not in body and "海淀区人民政府" in body
