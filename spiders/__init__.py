@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from spiders.base import NianbaoSpider
+
+if TYPE_CHECKING:
+    from crawler.registry import Site
 
 
 def spider_for(cms: str) -> type[NianbaoSpider]:
@@ -21,3 +26,15 @@ def spider_for(cms: str) -> type[NianbaoSpider]:
         "static": StaticSpider,
     }
     return classes.get(cms, StaticSpider)
+
+
+def spider_for_site(site: Site) -> type[NianbaoSpider]:
+    """The spider class for a site; a site whose agencies override `cms` gets a class mixing those platforms."""
+    kinds = [site.cms, *sorted({a.cms for a in site.agencies if a.cms and a.cms != site.cms})]
+    if len(kinds) == 1:
+        return spider_for(site.cms)
+    from spiders.mixed import MixedSpider
+
+    platforms = {cms: spider_for(cms) for cms in kinds}
+    bases = (MixedSpider, *dict.fromkeys(platforms.values()))
+    return type(f"Mixed_{'_'.join(kinds)}", bases, {"platforms": platforms, "cms": site.cms, "name": "mixed"})

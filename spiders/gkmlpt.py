@@ -85,11 +85,11 @@ class GkmlptSpider(NianbaoSpider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if self.failed(response) or response.meta.get("api"):
-            yield from super().parse_listing(response)
+            yield from NianbaoSpider.parse_listing(self, response)
             return
         html = self.decode(response)
         if html.lstrip().startswith("{"):
-            yield from super().parse_listing(response)
+            yield from NianbaoSpider.parse_listing(self, response)
             return
         sid = _SID.search(html)
         catid = report_catid(_js_object(html, "TREE"), urlsplit(response.meta["column"]).fragment)

@@ -84,7 +84,7 @@ class HanwebSpider(NianbaoSpider):
         fragments = records(html)
         if fragments:
             return record_items(fragments, response.url)
-        return super().listing_items(response, sel, html)
+        return NianbaoSpider.listing_items(self, response, sel, html)
 
     def next_listing(
         self, response: Response, sel: Selector, html: str, items: list[ListingItem]
@@ -95,7 +95,9 @@ class HanwebSpider(NianbaoSpider):
         if total:
             config["total"] = int(total.group(1))
         if not config["form"].get("columnid"):
-            return self.nextgroup_request(response, html) or super().next_listing(response, sel, html, items)
+            return self.nextgroup_request(response, html) or NianbaoSpider.next_listing(
+                self, response, sel, html, items
+            )
         perpage = config["perpage"] or 15
         group = perpage * (config.get("group") or self.group_pages)
         start = meta.get("next_start") or group + 1

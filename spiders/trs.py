@@ -89,7 +89,7 @@ class TrsSpider(NianbaoSpider):
         column = response.meta["column"]
         script = page_script(html, column)
         if script is None:
-            return super().next_listing(response, sel, html, items)
+            return NianbaoSpider.next_listing(self, response, sel, html, items)
         count, stem, ext = script
         if page + 1 >= count:
             return None

@@ -68,7 +68,7 @@ class UcapSpider(NianbaoSpider):
             if isinstance(data.get("totalpage"), int):
                 response.meta["total_pages"] = data["totalpage"]
             return json_items(data, response.url)
-        return html_items(sel, response.url) or super().listing_items(response, sel, html)
+        return html_items(sel, response.url) or NianbaoSpider.listing_items(self, response, sel, html)
 
     def next_listing(
         self, response: Response, sel: Selector, html: str, items: list[ListingItem]
@@ -78,7 +78,7 @@ class UcapSpider(NianbaoSpider):
         if api is None:
             channel = _CHANNEL.search(html)
             if not channel:
-                return super().next_listing(response, sel, html, items)
+                return NianbaoSpider.next_listing(self, response, sel, html, items)
             found = _API.search(html)
             path = found.group(1) if found else DEFAULT_API
             base = urljoin(response.url, path.split("?")[0])

@@ -14,7 +14,7 @@ from scrapy.settings import Settings
 from crawler.crawl.incremental import revalidate_all, today
 from crawler.crawl.sink import SqliteSink
 from crawler.registry import Site, load_registry
-from spiders import spider_for
+from spiders import spider_for_site
 
 
 class DistributedModeUnavailable(RuntimeError):
@@ -126,7 +126,7 @@ def run_crawl(
     process = CrawlerProcess(settings)
     crawlers = []
     for site in sites:
-        base = spider_for(site.cms)
+        base = spider_for_site(site)
         spidercls = type(
             f"{base.__name__}_{len(crawlers)}", (base,), {"custom_settings": site_settings(site, fast)}
         )

@@ -201,3 +201,28 @@ def test_hanweb_get_variant_follows_nextgroup(sink: MemorySink) -> None:
         out[-1].method == "GET"
         and out[-1].url == f"{HOST}/module/jpage/dataproxy.jsp?page=2&appid=1&webid=1934&columnid=5"
     )
+
+
+def test_agency_cms_override_mixes_platforms(sink: MemorySink) -> None:
+    """A TRS site with one gkmlpt department: each agency's pages go through its own platform's code."""
+    from spiders import spider_for_site
+
+    site = make_site(
+        "trs",
+        agencies=(
+            Agency(name="政务服务中心", slug="unit", column=TRS_COLUMN),
+            Agency(name="水务局", slug="water", column=GKMLPT_COLUMN, cms="gkmlpt"),
+        ),
+    )
+    cls = spider_for_site(site)
+    assert cls.__name__ == "Mixed_trs_gkmlpt"
+    spider = cls(site, sink)
+    trs = requests_of(
+        spider.parse_listing(page_response("trs-listing.html", TRS_COLUMN, **listing_meta(TRS_COLUMN)))
+    )
+    assert trs[-1].url == TRS_COLUMN + "index_1.html"
+    meta = {**listing_meta(GKMLPT_COLUMN), "nianbao_agency": "test/water"}
+    (api,) = requests_of(spider.parse_listing(page_response("gkmlpt-index.html", GKMLPT_COLUMN, **meta)))
+    assert api.url == f"{HOST}/ytnlswj/gkmlpt/api/all/2856?sid=200165&page=1"
+    out = requests_of(spider.parse_listing(page_response("gkmlpt-api.json", api.url, **api.meta)))
+    assert out[-1].url.endswith("page=2")
