@@ -104,13 +104,17 @@ def render_cell(value: Any, column: str, table: str, database: str, datasette: A
         return Markup(
             f'<a href="{escape(url)}">查看存档 / view archived copy</a> <small>({size:,} B stored)</small>'
         )
-    if table == "reports" and column == "capture_id" and isinstance(value, int):
-        # Follow a report back to what was archived: the capture record and the safe viewer of its body.
-        record = datasette.urls.row(database, "captures", str(value))
-        viewer = datasette.urls.path(f"/-/capture/{database}/{value}")
-        return Markup(
-            f'<a href="{escape(record)}">{value}</a> · <a href="{escape(viewer)}">存档 archived</a>'
-        )
+    if table == "reports" and column == "source_url" and value:
+        # Follow a report back to the original: the live URL and the safe viewer of the archived copy.
+        try:
+            capture_id = row["capture_id"]
+        except (IndexError, KeyError):
+            capture_id = None
+        live = f'<a href="{escape(value)}" rel="noopener noreferrer nofollow">{escape(value)}</a>'
+        if capture_id is None:
+            return Markup(live)
+        viewer = datasette.urls.path(f"/-/capture/{database}/{capture_id}")
+        return Markup(f'{live} · <a href="{escape(viewer)}">存档 archived copy</a>')
     if table is None and column == "report_id" and isinstance(value, int):
         # Canned queries: every report_id leads to its report page.
         url = datasette.urls.row(database, "reports", str(value))
