@@ -240,11 +240,14 @@ def read_html(text: str, *, nested: bool = False) -> Extracted:
     `window._CONFIG` script."""
     ex = Extracted(source_format="html")
     text = _XML_DECL.sub("", text[: limits.MAX_TEXT_CHARS])
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         ex.fatal = f"cannot parse HTML: {exc}"
         return ex
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        ex.errors.append("HTML nested more than 255 levels deep; the page after that point was not read")
     meta = {}
     for m in root.iter("meta"):
         name = (m.get("name") or m.get("property") or "").strip().lower()

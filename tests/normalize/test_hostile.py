@@ -88,6 +88,7 @@ def test_expected_outcomes(results) -> None:
     assert "encrypted" in by_name["encrypted.pdf"][1]["errors"][0]
     assert "only the first 60 read" in by_name["five-hundred-pages.pdf"][1]["errors"][0]
     assert "only the first 2000 read" in by_name["ten-thousand-rows.html"][1]["errors"][0]
+    assert "nested more than 255 levels" in by_name["deep-divs.html"][1]["errors"][0]
     bad = by_name["bad-numbers.html"][1]
     assert bad["parse_status"] == "partial"
     assert any("'1,0 0'" in e for e in bad["errors"]) and any(
