@@ -7,6 +7,9 @@ in-flight requests of a worker whose heartbeat expired are pushed back onto the 
 A request is done when its callback output has been scheduled (see `middleware.InflightDoneMiddleware`);
 an idle worker holds nothing in flight, so it simply clears its own hash.
 
+Every worker runs every site's start requests; they go through the shared dupefilter too, so a pass is seeded
+once whatever the number of workers.
+
 Passes: the dupefilter is cleared when a worker starts and finds no live worker, no queued and no in-flight
 request — the previous pass is over and a new nightly pass begins. Otherwise the worker joins (and, after a
 crash of every worker, resumes) the current pass.
@@ -181,7 +184,10 @@ class ReliableScheduler(Scheduler):
         return moved
 
     def enqueue_request(self, request: Request) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        # Start requests (dont_filter seeds: robots-free listing page 0, unit directories, revalidations) go
+        # through the pass's dupefilter too, so N workers seed a pass once, not N times.
+        check = not request.dont_filter or request.meta.get("is_start_request", False)
+        if check and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
         if self.stats:
