@@ -25,6 +25,8 @@ def zip_problem(data: bytes) -> str | None:
     if total > limits.MAX_DOCX_UNCOMPRESSED:
         return f"DOCX expands to {total} bytes (over the {limits.MAX_DOCX_UNCOMPRESSED} byte cap; zip bomb?)"
     for i in infos:
+        if i.filename.endswith(".xml") and i.file_size > limits.MAX_DOCX_XML:
+            return f"DOCX part {i.filename} is {i.file_size} bytes uncompressed (over {limits.MAX_DOCX_XML}; zip bomb?)"
         if i.file_size > 1_000_000 and i.file_size > limits.MAX_DOCX_RATIO * max(i.compress_size, 1):
             return (
                 f"DOCX member {i.filename} compressed {i.file_size // max(i.compress_size, 1)}:1 (zip bomb?)"
