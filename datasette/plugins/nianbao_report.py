@@ -110,6 +110,8 @@ def render_cell(value: Any, column: str, table: str, database: str, datasette: A
             capture_id = row["capture_id"]
         except (IndexError, KeyError):
             capture_id = None
+        if isinstance(capture_id, dict):  # an expanded foreign key: {"value": ..., "label": ...}
+            capture_id = capture_id.get("value")
         live = f'<a href="{escape(value)}" rel="noopener noreferrer nofollow">{escape(value)}</a>'
         if capture_id is None:
             return Markup(live)
