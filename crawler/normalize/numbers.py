@@ -6,7 +6,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "–", "/", "无", "_", "\\", "、"})
+BLANK_MARKS = frozenset(
+    {"", "-", "--", "—", "——", "–", "―", "――", "‐", "‑", "‒", "/", "//", "无", "_", "\\", "、", "空"}
+)
 _UNIT = re.compile(r"(万元|元|件|个|项|条|次|宗|人次|份|家)$")
 _WS = re.compile(r"[\s\u200b\u200c\u200d\ufeff]+")
 _PLAIN = re.compile(r"[+-]?\d+(\.\d+)?")
