@@ -16,6 +16,7 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 from nianbao_web import codes, layout, svg  # noqa: E402
 
+HTTP = ("http://", "https://")  # only these become links: never javascript:/data: from an archived value
 CAPTURE_COLUMNS = "id, url, final_url, status, fetched_at, content_type, size, sha256, kind, body_codec"
 
 
@@ -104,7 +105,7 @@ def render_cell(value: Any, column: str, table: str, database: str, datasette: A
         return Markup(
             f'<a href="{escape(url)}">查看存档 / view archived copy</a> <small>({size:,} B stored)</small>'
         )
-    if table == "reports" and column == "source_url" and value:
+    if table == "reports" and column == "source_url" and isinstance(value, str) and value.startswith(HTTP):
         # Follow a report back to the original: the live URL and the safe viewer of the archived copy.
         try:
             capture_id = row["capture_id"]
