@@ -161,3 +161,12 @@ def test_search_box_falls_back_to_rowid_when_ids_differ_from_captures(tmp_path: 
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    "query", ["复议 OR (", 'NEAR("复议"', "复议*", "复议 -诉讼", "^公开:", "复议 AND NOT"]
+)
+def test_fts_syntax_in_user_queries_is_treated_as_text(served, query: str) -> None:
+    for path, key in ((f"/{served.db}/reports.json", "_search"), (f"/{served.db}/search.json", "q")):
+        status, _, body = served.get(path, **{key: query})
+        assert status == 200, body[:500]
