@@ -10,8 +10,11 @@ from crawler.normalize.model import ReportHints
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _PERIOD = re.compile(
-    r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|—|-|～|~)\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日"
+    r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起\s*)?(?:至|到|—|-|～|~)\s*"
+    r"(?:((?:19|20)\d{2})\s*年\s*)?12\s*月\s*31\s*日"
 )
+_CN_DIGITS = str.maketrans("〇零○Ｏ一二三四五六七八九", "0000123456789")
+_CN_YEAR = re.compile(r"[〇零○Ｏ一二三四五六七八九]{4}(?=\s*年)")
 _PUBLISHED = re.compile(r"(?:发布|公开|成文)(?:日期|时间)\s*[:：]?\s*" + _DATE.pattern)
 _WS = re.compile(r"\s+")
 
@@ -38,21 +41,27 @@ def pick_title(candidates: list[str], hints: ReportHints | None) -> str | None:
     return None
 
 
+def arabic_years(text: str) -> str:
+    """'二〇二三年' → '2023年' (some titles spell the year in Chinese numerals)."""
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
 def title_year(title: str | None) -> int | None:
-    m = _YEAR.search(title or "")
+    m = _YEAR.search(arabic_years(title or ""))
     return int(m.group(1)) if m else None
 
 
 def period_years(text: str) -> tuple[int, int] | None:
     """The statistics period stated in the text ('统计期限自2024年1月1日至2024年12月31日')."""
     m = _PERIOD.search(text)
-    return (int(m.group(1)), int(m.group(2))) if m else None
+    return (int(m.group(1)), int(m.group(2) or m.group(1))) if m else None
 
 
 def agency_from_title(title: str | None) -> str | None:
     """'淮安市人民政府2024年政府信息公开工作年度报告' → '淮安市人民政府'; '2023年X局政府信息…' → 'X局'."""
     if not title:
         return None
+    title = arabic_years(title)
     m = _YEAR.search(title)
     if not m:
         cut = re.split(r"政府信息公开|政务公开|信息公开", title)[0].strip()

@@ -7,7 +7,7 @@ import pytest
 from crawler.normalize.checks import table_checks, text_checks
 from crawler.normalize.decode import decode_text
 from crawler.normalize.labels import norm, t2_row_code, t3_col_code, t3_row_code, t4_col_code
-from crawler.normalize.metadata import agency_from_title, pick_date, title_year
+from crawler.normalize.metadata import agency_from_title, period_years, pick_date, title_year
 from crawler.normalize.numbers import parse_value
 from crawler.normalize.sections import find_sections
 
@@ -156,6 +156,9 @@ def test_metadata() -> None:
     assert agency_from_title("淮安市人民政府2024年政府信息公开工作年度报告") == "淮安市人民政府"
     assert agency_from_title("2023年度某某区财政局政府信息公开工作年度报告") == "某某区财政局"
     assert title_year("平潭综合实验区2019年度政府信息公开工作年度报告") == 2019
+    assert title_year("某县二〇二三年度政府信息公开工作年度报告") == 2023
+    assert agency_from_title("某县二〇二三年度政府信息公开工作年度报告") == "某县"
+    assert period_years("本年度报告中所列数据统计期限从2019年1月1日到12月31日止。") == (2019, 2019)
     assert pick_date(["2022-02-08 16:34"], "", [], None) == "2022-02-08"
     assert pick_date([], "信息来源：x 发布日期：2024-1-5 浏览", [], None) == "2024-01-05"
     assert pick_date([], "", ["某局", "2025年1月20日"], None) == "2025-01-20"
