@@ -16,6 +16,7 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 from nianbao_web import codes, layout, svg  # noqa: E402
 
+TEXT_PREVIEW = 60
 HTTP = ("http://", "https://")  # only these become links: never javascript:/data: from an archived value
 CAPTURE_COLUMNS = "id, url, final_url, status, fetched_at, content_type, size, sha256, kind, body_codec"
 
@@ -122,6 +123,9 @@ def render_cell(value: Any, column: str, table: str, database: str, datasette: A
         # Canned queries: every report_id leads to its report page.
         url = datasette.urls.row(database, "reports", str(value))
         return Markup(f'<a href="{escape(url)}">{value}</a>')
+    if table == "reports" and column == "text" and isinstance(value, str) and len(value) > TEXT_PREVIEW:
+        # The full text is on the report page and in the JSON/CSV exports; the table shows the beginning.
+        return Markup(f'<span title="{len(value):,} 字">{escape(value[:TEXT_PREVIEW])}…</span>')
     if table == "reports" and column == "search_text" and isinstance(value, str):
         return Markup(f'<small class="nb-muted">分词索引 {len(value):,} 字 / segmented index</small>')
     return None
