@@ -137,7 +137,7 @@ def _completeness(fmt: str, tables: dict) -> list[str]:
 
 def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     """Turn what a reader extracted into a ParsedReport: tables, sections, metadata, checks, status."""
-    report = ParsedReport(source_format=ex.source_format, table_is_image=ex.table_is_image)
+    report = ParsedReport(source_format=ex.source_format)
     if ex.fatal:
         failed = _failed(ex.source_format, ex.fatal, hints)
         return failed
@@ -171,8 +171,11 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     report.sections = find_sections(ex.lines, ex.table_lines)
     tables = {name: report.table(name) for name in ("table2", "table3", "table4")}
     report.format = _detect_format(reader, tables, report.sections, report.year)
-    if ex.table_is_image and not report.cells:
+    report.table_is_image = ex.table_is_image and not report.cells and len(report.sections) >= 2
+    if report.table_is_image:
         errors.append("table is an image: statistics not readable without OCR")
+    elif ex.table_is_image and not report.cells and len(re.sub(r"\s", "", report.text)) < 200:
+        errors.append("the page body is images (a scan?) with almost no text")
     elif report.format != "other":
         errors += _completeness(report.format, tables)
     checks = table_checks(tables["table3"], tables["table4"])
