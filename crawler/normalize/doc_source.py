@@ -103,6 +103,6 @@ def read_doc(data: bytes) -> Extracted:
             os.unlink(path)
     if proc.returncode != 0 or not proc.stdout.strip():
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        reason = message[0] if message else "no output"
+        reason = (message[0] if message else "no output").replace(path, "the file")
         return Extracted(source_format="doc", fatal=f"antiword could not read the DOC: {reason}")
     return read_text(_rewrite(proc.stdout.decode("utf-8", "replace")), source_format="doc")

@@ -304,3 +304,20 @@ def read_html(text: str, *, nested: bool = False) -> Extracted:
     body = root.find("body")
     ex.page_text = (body if body is not None else root).text_content()[:400_000]
     return ex
+
+
+def read_mht(data: bytes) -> Extracted:
+    """A Word 'single file web page' (MHT, often published as .doc): the HTML part of the MIME message."""
+    import email
+    import email.policy
+
+    from crawler.normalize.decode import decode_text
+
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True) or b""
+            charset = part.get_content_charset()
+            text, _ = decode_text(payload, f"text/html; charset={charset}" if charset else None)
+            return read_html(text)
+    return Extracted(source_format="html", fatal="MHT archive without an HTML part")

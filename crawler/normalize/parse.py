@@ -18,6 +18,8 @@ from crawler.normalize.tables import TableReader
 
 _HTML_SNIFF = re.compile(r"<(?:!doctype|html|head|body|table|p|div|meta|span|br)\b", re.I)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MHT = re.compile(rb"^MIME-Version:|Content-Type:\s*multipart/related", re.I | re.M)
+_BINARY = {".pdf": ("pdf", "%PDF"), ".docx": ("docx", "ZIP"), ".doc": ("doc", "OLE")}
 
 
 def _one_line(message: str) -> str:
@@ -47,15 +49,21 @@ def _extract(data: bytes, filename: str | None, content_type: str | None) -> Ext
         from crawler.normalize.doc_source import read_doc
 
         return read_doc(data)
-    if ext == ".pdf":
-        return Extracted(source_format="pdf", fatal="not a PDF (no %PDF header; truncated or corrupt)")
-    if ext == ".docx":
-        return Extracted(source_format="docx", fatal="not a DOCX (no ZIP header; truncated or corrupt)")
-    if ext == ".doc":
-        return Extracted(source_format="doc", fatal="not a Word .doc (no OLE header; truncated or corrupt)")
+    if data.lstrip()[:5] == b"{\\rtf":
+        return Extracted(source_format="doc", fatal="RTF document (often saved as .doc): not supported")
+    if _MHT.search(data[:4096]):
+        from crawler.normalize.html_source import read_mht
+
+        return read_mht(data)
     text, _ = decode_text(data, content_type)
+    looks_html = bool(_HTML_SNIFF.search(text[:4096]))
+    if ext in _BINARY and not looks_html:
+        kind, magic = _BINARY[ext]
+        return Extracted(
+            source_format=kind, fatal=f"not a {kind.upper()} file (no {magic} header; truncated or corrupt)"
+        )
     is_html = ext in (".htm", ".html", ".shtml", ".xhtml", ".jsp", ".asp", ".aspx", ".php") or (
-        ext not in (".txt", ".md") and bool(_HTML_SNIFF.search(text[:4096]))
+        ext not in (".txt", ".md") and looks_html
     )
     if content_type and "html" in content_type.lower():
         is_html = True
