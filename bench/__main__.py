@@ -1,10 +1,12 @@
 """`python -m bench` (also `make bench`): run every Nianbao benchmark and print one ratio line each.
 
-    python -m bench [--rounds N] [--only crawl,archive,normalize,datasette] [--reports N] [--million] [--quick]
+    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,datasette] [--reports N] [--million]
+                    [--quick]
 
 Each benchmark measures its baseline in the same run: crawl vs a bare Scrapy spider, incremental vs first
-crawl, archive bodies vs raw, normalize vs trafilatura.extract (bench/normalize.py), Datasette vs a
-primary-key lookup (bench/datasette.py). Results also go to bench/results/latest.json.
+crawl, archive bodies vs raw, the distributed single writer vs SqliteSink direct, normalize vs
+trafilatura.extract (bench/normalize.py), Datasette vs a primary-key lookup (bench/datasette.py).
+Results also go to bench/results/latest.json.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from bench.common import RESULTS, ROOT, run_timed
 
-ALL = ("crawl", "archive", "normalize", "datasette")
+ALL = ("crawl", "archive", "ingest", "normalize", "datasette")
 
 
 DATASETTE_ROW = re.compile(
@@ -99,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
             size = measure(work / "throughput-0.db", work)
             results.append(size)
             print(size["line"], flush=True)
+    if "ingest" in only:
+        from bench.ingest import run as run_ingest_bench
+
+        writer = run_ingest_bench(pages=500 if args.quick else 3000, work=work)
+        results.append(writer)
+        print(writer["line"], flush=True)
     if "normalize" in only:
         results.append(normalize_result())
     if "datasette" in only:
