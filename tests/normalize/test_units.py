@@ -191,3 +191,10 @@ def test_gkmlpt_api_json() -> None:
         "2024-01-22",
     )
     assert [s.title for s in report.sections] == ["总体情况", "主动公开政府信息情况"]
+
+
+def test_text_says_some_table_says_none() -> None:
+    t3 = {"new_received": {"total": 0}, "carried_over": {"total": 0}}
+    (check,) = text_checks("全年共受理政府信息公开申请5件。", t3, None, None)
+    assert (check.rule, check.ok) == ("text.applications", False)
+    assert "5" in check.detail and "table3.new_received.total = 0" in check.detail
