@@ -19,6 +19,7 @@ from crawler.normalize.tables import TableReader
 _HTML_SNIFF = re.compile(r"<(?:!doctype|html|head|body|table|p|div|meta|span|br)\b", re.I)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MHT = re.compile(rb"^MIME-Version:|Content-Type:\s*multipart/related", re.I | re.M)
+_FEWEST_COMPLETE = 10 + 23 * 7 + 15  # cells of the smallest complete report (2021 table 2, one 其他处理 row)
 _BINARY = {".pdf": ("pdf", "%PDF"), ".docx": ("docx", "ZIP"), ".doc": ("doc", "OLE")}
 
 
@@ -164,9 +165,10 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     text = "\n".join(ex.lines)
     report.text = text
     reader = _read_tables(ex.rows)
-    if ex.alt_rows and not any(c.table == "table3" for c in reader.cells):
+    if ex.alt_rows and (reader.errors or len(reader.cells) < _FEWEST_COMPLETE):
+        # PDF tables pdfplumber could not rule completely: read the text lines too, keep the fuller result
         alt = _read_tables(ex.alt_rows)
-        if len(alt.cells) > len(reader.cells):
+        if len(alt.cells) > len(reader.cells) and len(alt.errors) <= len(reader.errors):
             reader = alt
     report.cells = reader.cells
     report.warnings = list(dict.fromkeys(reader.warnings))
