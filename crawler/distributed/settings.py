@@ -15,6 +15,9 @@ def redis_settings(redis_url: str, base: dict[str, Any] | None = None) -> dict[s
     settings = dict(base or {})
     spider_mw = dict(settings.get("SPIDER_MIDDLEWARES") or {})
     spider_mw["crawler.distributed.middleware.InflightDoneMiddleware"] = 1
+    downloader_mw = dict(settings.get("DOWNLOADER_MIDDLEWARES") or {})
+    # Last before the network (after robots, scope and retries): one per-host interval for the whole cluster.
+    downloader_mw["crawler.distributed.politeness.ClusterPolitenessMiddleware"] = 960
     settings.update(
         {
             "REDIS_URL": redis_url,
@@ -30,6 +33,7 @@ def redis_settings(redis_url: str, base: dict[str, Any] | None = None) -> dict[s
             # A worker silent this long is dead: its in-flight requests go back on the queue.
             "NIANBAO_HEARTBEAT_TTL": float(os.environ.get("NIANBAO_HEARTBEAT_TTL", "10")),
             "SPIDER_MIDDLEWARES": spider_mw,
+            "DOWNLOADER_MIDDLEWARES": downloader_mw,
         }
     )
     return settings
@@ -37,5 +41,8 @@ def redis_settings(redis_url: str, base: dict[str, Any] | None = None) -> dict[s
 
 def apply_redis(settings: Settings, redis_url: str) -> None:
     """Switch a project Settings object (crawler.settings) to the shared frontier, in place."""
-    base = {"SPIDER_MIDDLEWARES": dict(settings.getdict("SPIDER_MIDDLEWARES"))}
+    base = {
+        "SPIDER_MIDDLEWARES": dict(settings.getdict("SPIDER_MIDDLEWARES")),
+        "DOWNLOADER_MIDDLEWARES": dict(settings.getdict("DOWNLOADER_MIDDLEWARES")),
+    }
     settings.setdict(redis_settings(redis_url, base), priority="project")
