@@ -25,9 +25,10 @@ KNOWN: tuple[tuple[int, tuple[str, ...]], ...] = (
             "政府信息公开行政复议",
             "行政复议、行政诉讼情况",
             "行政复议、行政诉讼",
+            "因政府信息公开",
         ),
     ),
-    (5, ("存在的主要问题及改进情况", "存在的主要问题及改进", "存在的主要问题", "主要问题及改进情况")),
+    (5, ("存在的主要问题及改进情况", "存在的主要问题", "主要问题及改进情况", "存在问题", "存在的问题")),
     (6, ("其他需要报告的事项", "其他需要报告")),
 )
 _CN = "一二三四五六七八九十"
@@ -36,6 +37,7 @@ _NUM = re.compile(
 )
 _ALT = "|".join(re.escape(v) for _, vs in KNOWN for v in vs if len(v) >= 4)
 _MERGED = re.compile(rf"(?<=[。；;！!？?])\s*(?=(?:第\s*)?[{_CN}]\s*(?:部分)?\s*[、.．]\s*(?:{_ALT}))")
+_SENTENCE = re.compile(r"[。，,；;！？]")
 _TRAIL = re.compile(r"[\s。:：；;，,\u00a0\u3000]+$")
 _WS = re.compile(r"[\s\u00a0\u3000]+")
 _TABLE_LABEL = re.compile(r"结转下年度|本年度办理结果|本年新收|上年结转|申请数量")
@@ -66,6 +68,15 @@ def _split_title(rest: str, title_len: int) -> tuple[str, str]:
     return _WS.sub("", rest), ""
 
 
+def _heading(rest: str, variant: str) -> tuple[str, str]:
+    """Title and same-line text of a heading that starts with a known title: the whole line is the title
+    unless what follows the known title reads like a sentence (merged heading and paragraph)."""
+    title, tail = _split_title(rest, len(variant))
+    if not _SENTENCE.search(tail) and len(_WS.sub("", rest)) <= 40 and not re.search(r"\d", tail):
+        return _TRAIL.sub("", _WS.sub("", rest)), ""
+    return title, tail
+
+
 def _known_sections(lines: list[str], table: list[bool]) -> list[tuple[int, int, str, str]]:
     found: list[tuple[int, int, str, str]] = []  # (line index, no, title, rest of line)
     last = 0
@@ -83,9 +94,7 @@ def _known_sections(lines: list[str], table: list[bool]) -> list[tuple[int, int,
                 continue
             if m is None and _TRAIL.sub("", squeezed) not in variants:
                 continue
-            title, tail = _split_title(rest, len(variant))
-            if len(tail) <= 6 and "。" not in tail and not re.search(r"\d", tail):
-                title, tail = _TRAIL.sub("", title + tail), ""
+            title, tail = _heading(rest, variant)
             found.append((i, no, title, tail))
             last = no
             break
@@ -110,9 +119,7 @@ def _generic_sections(lines: list[str], table: list[bool]) -> list[tuple[int, in
         squeezed = _WS.sub("", rest)
         variant = next((v for _, vs in KNOWN for v in vs if squeezed.startswith(v)), None)
         if variant is not None:
-            title, tail = _split_title(rest, len(variant))
-            if len(tail) <= 6 and "。" not in tail and not re.search(r"\d", tail):
-                title, tail = _TRAIL.sub("", title + tail), ""
+            title, tail = _heading(rest, variant)
         elif len(rest) <= 40 and "。" not in rest:
             title, tail = _TRAIL.sub("", rest), ""
         else:
