@@ -8,7 +8,10 @@ apply each op exactly once even when it is killed between committing and acknowl
 
 from __future__ import annotations
 
+import logging
+import os
 import secrets
+import time
 import uuid
 from typing import Any
 
@@ -18,6 +21,8 @@ from crawler.crawl.sink import SiteState, op_to_json
 from crawler.distributed.keys import OPS
 from crawler.distributed.state import fetch_state
 from crawler.store.captures import CaptureRecord
+
+logger = logging.getLogger(__name__)
 
 
 def encode_op(name: str, payload: Any) -> bytes:
@@ -30,15 +35,35 @@ def decode_op(raw: bytes) -> tuple[str, str]:
     return op_id.decode("ascii"), body.decode("utf-8")
 
 
-class RedisSink:
-    """Ships every archive write of a crawl to `nianbao ingest` through Redis (see module docstring)."""
+MAX_BACKLOG = int(os.environ.get("NIANBAO_MAX_BACKLOG", "50000"))  # queued ops before crawlers wait
+CHECK_EVERY = 100
 
-    def __init__(self, redis_url: str) -> None:
+
+class RedisSink:
+    """Ships every archive write of a crawl to `nianbao ingest` through Redis (see module docstring).
+
+    Backpressure: ops carry response bodies, so a writer that falls behind (or is down) would fill Redis's
+    memory. Every CHECK_EVERY pushes the sink looks at the queue length and, above MAX_BACKLOG, blocks the
+    crawler (downloads stall with it) until the writer has caught up.
+    """
+
+    def __init__(self, redis_url: str, max_backlog: int = MAX_BACKLOG) -> None:
         self.server = redis.Redis.from_url(redis_url)
         self.server.ping()
+        self.max_backlog = max_backlog
+        self._pushed = 0
 
     def _push(self, name: str, payload: Any) -> None:
-        self.server.lpush(OPS, encode_op(name, payload))
+        length = self.server.lpush(OPS, encode_op(name, payload))
+        self._pushed += 1
+        if self._pushed % CHECK_EVERY == 0 and length > self.max_backlog:
+            self._wait_for_writer()
+
+    def _wait_for_writer(self) -> None:
+        logger.warning("RedisSink: %d ops queued (max %d): waiting for `nianbao ingest`", self.server.llen(OPS),
+                       self.max_backlog)  # fmt: skip
+        while self.server.llen(OPS) > self.max_backlog // 2:
+            time.sleep(1.0)
 
     def load_state(self, site_id: str) -> SiteState:
         return fetch_state(self.server, site_id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import redis
@@ -122,3 +124,31 @@ def test_writer_killed_between_commit_and_ack_loses_and_duplicates_nothing(
     assert "4 already applied, 7 recovered" in summary, summary
     assert _counts(db) == (10, 10, 10, 1)
     assert server.llen(OPS) == 0 and server.llen(OPS_PROCESSING) == 0
+
+
+def test_crawler_waits_when_the_writer_falls_behind(redis_url: str, tmp_path: Path) -> None:
+    server = redis.Redis.from_url(redis_url)
+    sink = RedisSink(redis_url, max_backlog=150)
+    done = threading.Event()
+
+    def crawl() -> None:
+        for i in range(300):
+            sink.event({"run_id": None, "site_id": None, "kind": "notice", "at": f"{i}"})
+        done.set()
+
+    thread = threading.Thread(target=crawl, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while server.llen(OPS) < 200 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.llen(OPS) == 200, "the sink did not stop at the first check above its backlog limit"
+    assert not done.is_set()
+    writer = Writer(server, tmp_path / "archive.db")
+    while not done.is_set():  # the writer drains; the crawler resumes once the queue is below half the limit
+        writer.drain_once(timeout=0.2)
+        assert time.monotonic() < deadline + 60, "the crawler never resumed"
+    thread.join(10)
+    while writer.drain_once(timeout=0.2):
+        pass
+    writer.close()
+    assert writer.stats.applied == 300 and writer.stats.failed == 0
