@@ -48,9 +48,8 @@ class ListingItem:
     date: str | None = None
 
 
-PAGE_MAXSIZE = (
-    8 * 1024 * 1024
-)  # an HTML page larger than this is not a report page (attachments: DOWNLOAD_MAXSIZE)
+# An HTML page larger than this is not a report page (attachments may use the full DOWNLOAD_MAXSIZE).
+PAGE_MAXSIZE = 8 * 1024 * 1024
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
