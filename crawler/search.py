@@ -40,6 +40,7 @@ UNWANTED_INDEXES = ("idx_reports_capture_id",)
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _BATCH = 500
+SEGMENT_BATCH = 400  # reports segmented per round trip (bounded memory, SQLite's variable limit)
 PARALLEL_MIN = 200  # below this many reports, segmenting in-process is faster than starting workers
 
 jieba.setLogLevel(logging.WARNING)
@@ -142,15 +143,27 @@ def snapshot_search_text(db: sqlite_utils.Database) -> dict[str, str]:
     return {_key(h, t): s for h, t, s in rows}
 
 
-def _segment_all(bodies: list[str], processes: int | None) -> list[str]:
-    if processes == 1 or len(bodies) < PARALLEL_MIN or not hasattr(os, "fork"):
-        return [segment(b) for b in bodies]
-    jieba.initialize()  # load the dictionary once, before forking
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            return pool.map(segment, bodies, chunksize=8)
-    except OSError:
-        return [segment(b) for b in bodies]
+class _Segmenter:
+    """Segments batches of texts, on a pool of forked worker processes when there are enough of them."""
+
+    def __init__(self, total: int, processes: int | None) -> None:
+        self.pool = None
+        if processes != 1 and total >= PARALLEL_MIN and hasattr(os, "fork"):
+            jieba.initialize()  # load the dictionary once, before forking
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(processes)
+            except OSError:
+                self.pool = None
+
+    def __call__(self, bodies: list[str]) -> list[str]:
+        if self.pool is None:
+            return [segment(b) for b in bodies]
+        return self.pool.map(segment, bodies, chunksize=8)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
 
 
 def fill_search_text(
@@ -159,26 +172,36 @@ def fill_search_text(
     """Segment title + text into reports.search_text where it is empty; return how many rows were filled.
 
     ``reuse`` (from :func:`snapshot_search_text`) supplies already-segmented text for unchanged reports;
-    the rest is segmented on ``processes`` worker processes (default: one per CPU).
+    the rest is segmented on ``processes`` worker processes (default: one per CPU). Works in batches, so
+    memory stays bounded on a large archive.
     """
-    rows = db.execute(
-        "select id, content_hash, title, coalesce(title, '') || char(10) || coalesce(text, '') from reports "
-        "where search_text is null or search_text = ''"
-    ).fetchall()
-    updates: list[tuple[str, int]] = []
-    todo: list[tuple[int, str]] = []
-    for report_id, content_hash, title, body in rows:
-        cached = (reuse or {}).get(_key(content_hash, title)) if content_hash else None
-        if cached:
-            updates.append((cached, report_id))
-        else:
-            todo.append((report_id, body))
-    segmented = _segment_all([body for _, body in todo], processes)
-    updates += [(text, report_id) for (report_id, _), text in zip(todo, segmented, strict=True)]
-    for chunk in _chunks(updates, _BATCH):
-        with db.conn:
-            db.conn.executemany("update reports set search_text = ? where id = ?", chunk)
-    return len(updates)
+    ids = [
+        row[0] for row in db.execute("select id from reports where search_text is null or search_text = ''")
+    ]
+    segmenter = _Segmenter(len(ids), processes)
+    try:
+        for batch in _chunks(((i,) for i in ids), SEGMENT_BATCH):
+            marks = ", ".join("?" for _ in batch)
+            rows = db.execute(
+                "select id, content_hash, title, coalesce(title, '') || char(10) || coalesce(text, '') "
+                f"from reports where id in ({marks})",
+                [i for (i,) in batch],
+            ).fetchall()
+            updates: list[tuple[str, int]] = []
+            todo: list[tuple[int, str]] = []
+            for report_id, content_hash, title, body in rows:
+                cached = (reuse or {}).get(_key(content_hash, title)) if content_hash else None
+                if cached:
+                    updates.append((cached, report_id))
+                else:
+                    todo.append((report_id, body))
+            segmented = segmenter([body for _, body in todo])
+            updates += [(text, report_id) for (report_id, _), text in zip(todo, segmented, strict=True)]
+            with db.conn:
+                db.conn.executemany("update reports set search_text = ? where id = ?", updates)
+    finally:
+        segmenter.close()
+    return len(ids)
 
 
 def create_serving_indexes(db: sqlite_utils.Database) -> None:
