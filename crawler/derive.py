@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ with candidates as (
     from captures c
     where c.kind in ('report', 'attachment') and c.failure_kind is null and c.status = 200
 )
-select c.id, c.url, c.final_url, c.content_type, c.body, c.body_codec, c.kind, c.site_id, c.agency_id,
+select c.id, c.url, c.final_url, c.content_type, c.kind, c.site_id, c.agency_id,
        c.link_text, c.fetched_at,
        d.url as document_url, d.parent_url, d.title as document_title, d.listed_date, d.year as document_year,
        a.name as agency_name,
@@ -167,36 +168,70 @@ def _statistics_rows(report_id: int, report: ParsedReport) -> Iterator[dict[str,
         }
 
 
-def write_report(
-    db: sqlite_utils.Database, row: dict[str, Any], report: ParsedReport, version: int, digest: str
+def _insert(
+    conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]], *, replace: bool = False
 ) -> None:
-    """Replace one report and everything hanging from it, atomically."""
+    """Plain executemany: sqlite-utils' inserts commit on their own, which would split a report's transaction."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    verb = "insert or replace" if replace else "insert"
+    conn.executemany(
+        f"{verb} into {table} ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+        [[r[c] for c in columns] for r in rows],
+    )
+
+
+def _delete_children(conn: sqlite3.Connection, report_id: int) -> None:
+    for table in ("checks", "statistics", "sections"):
+        conn.execute(f"delete from {table} where report_id = ?", [report_id])
+
+
+def write_report(
+    db: sqlite_utils.Database,
+    row: dict[str, Any],
+    report: ParsedReport,
+    version: int,
+    digest: str,
+    *,
+    is_latest: bool,
+) -> None:
+    """Replace one report and everything hanging from it in a single transaction."""
     report_id = row["id"]
-    with db.conn:
-        for table in ("checks", "statistics", "sections"):
-            db.execute(f"delete from {table} where report_id = ?", [report_id])
-        db["reports"].insert(_report_row(row, report, version, digest), replace=True)
-        db["sections"].insert_all(
-            {"report_id": report_id, "no": s.no, "title": s.title, "text": s.text} for s in report.sections
+    with db.conn as conn:
+        _delete_children(conn, report_id)
+        _insert(
+            conn,
+            "reports",
+            [{**_report_row(row, report, version, digest), "is_latest": int(is_latest)}],
+            replace=True,
         )
-        db["statistics"].insert_all(_statistics_rows(report_id, report))
-        db["checks"].insert_all(
-            {
-                "report_id": report_id,
-                "rule": c.rule,
-                "ok": int(c.ok),
-                "detail": c.detail,
-                "cells": json.dumps(c.cells, ensure_ascii=False),
-            }
-            for c in report.checks
+        _insert(
+            conn,
+            "sections",
+            [{"report_id": report_id, "no": s.no, "title": s.title, "text": s.text} for s in report.sections],
+        )
+        _insert(conn, "statistics", list(_statistics_rows(report_id, report)))
+        _insert(
+            conn,
+            "checks",
+            [
+                {
+                    "report_id": report_id,
+                    "rule": c.rule,
+                    "ok": int(c.ok),
+                    "detail": c.detail,
+                    "cells": json.dumps(c.cells, ensure_ascii=False),
+                }
+                for c in report.checks
+            ],
         )
 
 
 def _delete_report(db: sqlite_utils.Database, report_id: int) -> None:
-    with db.conn:
-        for table in ("checks", "statistics", "sections"):
-            db.execute(f"delete from {table} where report_id = ?", [report_id])
-        db.execute("delete from reports where id = ?", [report_id])
+    with db.conn as conn:
+        _delete_children(conn, report_id)
+        conn.execute("delete from reports where id = ?", [report_id])
 
 
 def _richness(report: ParsedReport) -> tuple[int, int, int]:
@@ -204,70 +239,95 @@ def _richness(report: ParsedReport) -> tuple[int, int, int]:
     return (len(report.cells), status_rank, len(report.text))
 
 
-def rebuild(db_path: str | Path, *, progress: bool = True) -> RebuildResult:
-    """Derive every report from the archive; idempotent, resumable, one transaction per report."""
-    started = time.monotonic()
-    db = connect(db_path)
-    result = RebuildResult()
-    rows = [dict(r) for r in db.query(CANDIDATES_SQL)]
-    result.captures = len(rows)
-    show = progress and sys.stderr.isatty()
-    bar = tqdm(total=len(rows), unit="capture", disable=not show, desc="normalize")
+def _versions(ids: list[int], digests: dict[int, str], result: RebuildResult) -> dict[int, int]:
+    """Number the distinct contents of one document in fetch order; an unchanged re-capture is no version."""
+    versions: dict[int, int] = {}
+    version, last_digest = 0, None
+    for capture_id in ids:
+        if digests[capture_id] == last_digest:
+            result.versions_skipped += 1
+            continue
+        version += 1
+        last_digest = digests[capture_id]
+        versions[capture_id] = version
+    return versions
 
-    parsed: dict[int, tuple[dict[str, Any], ParsedReport, str]] = {}
-    for row in rows:
-        report = _parse(row)
-        parsed[row["id"]] = (row, report, content_hash(report))
-        bar.update(1)
-    bar.close()
 
-    keep: dict[int, int] = {}  # capture id -> version
+def _derive_family(
+    db: sqlite_utils.Database, rows: list[dict[str, Any]], result: RebuildResult
+) -> dict[int, int]:
+    """Parse a report page and its attachments (every capture of each), write the reports, return kept ids."""
+    bodies = {
+        r["id"]: (r["body"], r["body_codec"])
+        for r in db.query(
+            f"select id, body, body_codec from captures where id in ({', '.join('?' for _ in rows)})",
+            [r["id"] for r in rows],
+        )
+    }
+    parsed: dict[int, ParsedReport] = {}
+    digests: dict[int, str] = {}
     by_document: dict[str, list[int]] = {}
-    for capture_id, (row, _report, _digest) in parsed.items():
-        by_document.setdefault(row["document_url"] or row["url"], []).append(capture_id)
+    for row in rows:
+        parsed[row["id"]] = report = _parse(
+            {**row, "body": bodies[row["id"]][0], "body_codec": bodies[row["id"]][1]}
+        )
+        digests[row["id"]] = content_hash(report)
+        by_document.setdefault(row["document_url"] or row["url"], []).append(row["id"])
+    keep: dict[int, int] = {}
     for ids in by_document.values():
-        version, last_digest = 0, None
-        for capture_id in ids:  # already in fetch order
-            digest = parsed[capture_id][2]
-            if digest == last_digest:
-                result.versions_skipped += 1
-                continue
-            version += 1
-            last_digest = digest
-            keep[capture_id] = version
-
+        keep.update(_versions(ids, digests, result))
     # A report published both as a page and as an attachment: keep the fuller form only.
-    latest_by_document = {
-        doc: max((i for i in ids if i in keep), key=lambda i: keep[i])
+    latest = {
+        doc: max((i for i in ids if i in keep), key=keep.__getitem__)
         for doc, ids in by_document.items()
         if any(i in keep for i in ids)
     }
-    for doc, capture_id in latest_by_document.items():
-        row = parsed[capture_id][0]
-        parent = row["parent_url"]
-        if parent and parent in latest_by_document:
-            page_id = latest_by_document[parent]
-            loser = doc if _richness(parsed[capture_id][1]) <= _richness(parsed[page_id][1]) else parent
+    rows_by_id = {r["id"]: r for r in rows}
+    for doc, capture_id in list(latest.items()):
+        parent = rows_by_id[capture_id]["parent_url"]
+        if parent and parent in latest and doc in latest:
+            fuller_is_attachment = _richness(parsed[capture_id]) > _richness(parsed[latest[parent]])
+            loser = parent if fuller_is_attachment else doc
             for i in by_document[loser]:
                 if keep.pop(i, None) is not None:
                     result.superseded += 1
-
-    existing = {r["id"] for r in db.query("select id from reports")}
-    for capture_id in sorted(existing - keep.keys()):
-        _delete_report(db, capture_id)
+            latest.pop(loser)
     for capture_id, version in keep.items():
-        row, report, digest = parsed[capture_id]
-        write_report(db, row, report, version, digest)
+        report = parsed[capture_id]
+        is_latest = (
+            latest.get(rows_by_id[capture_id]["document_url"] or rows_by_id[capture_id]["url"]) == capture_id
+        )
+        write_report(db, rows_by_id[capture_id], report, version, digests[capture_id], is_latest=is_latest)
         result.reports += 1
         result.statuses[report.parse_status] = result.statuses.get(report.parse_status, 0) + 1
         result.checks_failed += sum(1 for c in report.checks if not c.ok)
-    with db.conn:
-        db.execute("update reports set is_latest = 0")
-        db.execute(
-            "update reports set is_latest = 1 where id in "
-            "(select id from reports r where version = (select max(version) from reports r2 "
-            "where r2.document_url = r.document_url))"
-        )
+    return keep
+
+
+def rebuild(db_path: str | Path, *, progress: bool = True) -> RebuildResult:
+    """Derive every report from the archive; idempotent, resumable, one transaction per report.
+
+    Captures are read family by family (a report page with its attachments), so memory stays bounded by the
+    largest family, not the archive.
+    """
+    started = time.monotonic()
+    db = connect(db_path)
+    result = RebuildResult()
+    families: dict[str, list[dict[str, Any]]] = {}
+    for row in db.query(CANDIDATES_SQL):
+        row = dict(row)
+        families.setdefault(row["parent_url"] or row["document_url"] or row["url"], []).append(row)
+        result.captures += 1
+    show = progress and sys.stderr.isatty()
+    kept: set[int] = set()
+    with tqdm(total=result.captures, unit="capture", disable=not show, desc="normalize") as bar:
+        for rows in families.values():
+            kept.update(_derive_family(db, rows, result))
+            bar.update(len(rows))
+    stale = [r["id"] for r in db.query("select id from reports")]
+    for report_id in stale:
+        if report_id not in kept:
+            _delete_report(db, report_id)
 
     from crawler.search import build_search_index
 
