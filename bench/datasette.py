@@ -255,8 +255,8 @@ def _add_report(
         batch["sections"].append((report_id, no, f"第{no}部分", lines[no % len(lines)]))
     batch["statistics"] += statistics_rows(rng, report_id, received, full_tables)
     cells = json.dumps(["table3.new_received.total", "table3.results_total.total"])
-    batch["checks"].append((report_id, "table3.balance", 1 - fails, "synthetic", cells))
-    batch["checks"].append((report_id, "table4.block_totals", 1, "ok", "[]"))
+    batch["checks"].append((report_id, 0, "table3.balance", 1 - fails, "synthetic", cells))
+    batch["checks"].append((report_id, 1, "table4.block_totals", 1, "ok", "[]"))
 
 
 INSERTS = {
@@ -269,7 +269,7 @@ INSERTS = {
     "sections": "insert into sections (report_id, no, title, text) values (?,?,?,?)",
     "statistics": "insert into statistics (report_id, table_name, row_code, col_code, value, value_text, blank) "
     "values (?,?,?,?,?,?,?)",
-    "checks": "insert into checks (report_id, rule, ok, detail, cells) values (?,?,?,?,?)",
+    "checks": "insert into checks (report_id, seq, rule, ok, detail, cells) values (?,?,?,?,?,?)",
 }
 
 

@@ -21,6 +21,7 @@ import sqlite_utils
 from tqdm import tqdm
 
 from crawler.normalize import ParsedReport, ReportHints, parse_bytes
+from crawler.search import build_search_index, snapshot_search_text
 from crawler.store.bodies import decode_body
 from crawler.store.schema import connect
 
@@ -108,8 +109,6 @@ def _published_late(year: int | None, publish_date: str | None) -> int | None:
 
 
 def _report_row(row: dict[str, Any], report: ParsedReport, version: int, digest: str) -> dict[str, Any]:
-    from crawler.search import segment
-
     received = next(
         (
             c.value
@@ -144,7 +143,7 @@ def _report_row(row: dict[str, Any], report: ParsedReport, version: int, digest:
         "checks_failed": sum(1 for c in report.checks if not c.ok),
         "applications_received": received if isinstance(received, int | float) else None,
         "text": report.text,
-        "search_text": segment(f"{report.title or ''} {report.text}"),
+        "search_text": None,  # segmented in bulk by crawler.search.build_search_index
     }
 
 
@@ -218,12 +217,13 @@ def write_report(
             [
                 {
                     "report_id": report_id,
+                    "seq": seq,
                     "rule": c.rule,
                     "ok": int(c.ok),
                     "detail": c.detail,
                     "cells": json.dumps(c.cells, ensure_ascii=False),
                 }
-                for c in report.checks
+                for seq, c in enumerate(report.checks)
             ],
         )
 
@@ -313,6 +313,7 @@ def rebuild(db_path: str | Path, *, progress: bool = True) -> RebuildResult:
     started = time.monotonic()
     db = connect(db_path)
     result = RebuildResult()
+    reuse = snapshot_search_text(db)  # segmentation of unchanged reports is reused, not redone
     families: dict[str, list[dict[str, Any]]] = {}
     for row in db.query(CANDIDATES_SQL):
         row = dict(row)
@@ -329,8 +330,6 @@ def rebuild(db_path: str | Path, *, progress: bool = True) -> RebuildResult:
         if report_id not in kept:
             _delete_report(db, report_id)
 
-    from crawler.search import build_search_index
-
-    build_search_index(db)
+    build_search_index(db, reuse=reuse)
     result.seconds = time.monotonic() - started
     return result

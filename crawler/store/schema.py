@@ -278,6 +278,22 @@ def _v4_crawl_lookups(db: sqlite_utils.Database) -> None:
 MIGRATIONS.append(_v4_crawl_lookups)  # crawler helper
 
 
+def _v5_checks_natural_key(db: sqlite_utils.Database) -> None:
+    """checks keyed by (report_id, seq) instead of a surrogate id, so a rebuild writes identical rows.
+
+    Derived data only: the table is recreated empty and refilled by `nianbao normalize`."""
+    db.execute("drop table if exists checks")
+    db["checks"].create(
+        {"report_id": int, "seq": int, "rule": str, "ok": int, "detail": str, "cells": str},
+        pk=("report_id", "seq"),
+        foreign_keys=[("report_id", "reports", "id")],
+    )
+    db["checks"].create_index(["rule", "ok"])
+
+
+MIGRATIONS.append(_v5_checks_natural_key)
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open archive.db (creating and migrating it unless read-only) with WAL and foreign keys on."""
     if readonly:

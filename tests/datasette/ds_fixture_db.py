@@ -334,6 +334,7 @@ def _checks(report_id: int) -> list[dict]:
     return [
         {
             "report_id": report_id,
+            "seq": 0,
             "rule": "table3.balance",
             "ok": int(balance_ok),
             "detail": "40 + 2 ≠ 46 + 1" if not balance_ok else "ok",
@@ -346,5 +347,12 @@ def _checks(report_id: int) -> list[dict]:
                 ]
             ),
         },
-        {"report_id": report_id, "rule": "table4.block_totals", "ok": 1, "detail": "ok", "cells": "[]"},
+        {
+            "report_id": report_id,
+            "seq": 1,
+            "rule": "table4.block_totals",
+            "ok": 1,
+            "detail": "ok",
+            "cells": "[]",
+        },
     ]
