@@ -139,6 +139,8 @@ def _report_row(row: dict[str, Any], report: ParsedReport, version: int, digest:
         "format": report.format,
         "parse_status": report.parse_status,
         "errors": json.dumps(report.errors, ensure_ascii=False),
+        "warnings": json.dumps(report.warnings, ensure_ascii=False),
+        "table_is_image": int(report.table_is_image),
         "content_hash": digest,
         "checks_failed": sum(1 for c in report.checks if not c.ok),
         "applications_received": received if isinstance(received, int | float) else None,

@@ -294,6 +294,15 @@ def _v5_checks_natural_key(db: sqlite_utils.Database) -> None:
 MIGRATIONS.append(_v5_checks_natural_key)
 
 
+def _v6_report_warnings(db: sqlite_utils.Database) -> None:
+    """What the parser assumed (e.g. standard column order under an unreadable header) and image-only tables."""
+    db["reports"].add_column("warnings", str)
+    db["reports"].add_column("table_is_image", int)
+
+
+MIGRATIONS.append(_v6_report_warnings)
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open archive.db (creating and migrating it unless read-only) with WAL and foreign keys on."""
     if readonly:
