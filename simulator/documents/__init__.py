@@ -33,4 +33,3 @@ __all__ = [
     "render_pdf",
     "report_by_key",
 ]
-
