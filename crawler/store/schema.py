@@ -303,6 +303,24 @@ def _v6_report_warnings(db: sqlite_utils.Database) -> None:
 MIGRATIONS.append(_v6_report_warnings)
 
 
+def _v7_statistics_numeric(db: sqlite_utils.Database) -> None:
+    """statistics.value with NUMERIC affinity: counts stay integers (27, not 27.0), money keeps its decimals.
+
+    Derived data only: the table is recreated empty and refilled by `nianbao normalize`."""
+    db.execute("drop table if exists statistics")
+    db.execute(
+        """CREATE TABLE statistics (
+            report_id INTEGER REFERENCES reports(id), table_name TEXT, row_code TEXT, col_code TEXT,
+            value NUMERIC, value_text TEXT, row_label TEXT, col_label TEXT, blank INTEGER,
+            src_table INTEGER, src_row INTEGER, src_col INTEGER, src_page INTEGER,
+            PRIMARY KEY (report_id, table_name, row_code, col_code))"""
+    )
+    db["statistics"].create_index(["table_name", "row_code", "col_code"])
+
+
+MIGRATIONS.append(_v7_statistics_numeric)
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open archive.db (creating and migrating it unless read-only) with WAL and foreign keys on."""
     if readonly:
