@@ -137,7 +137,7 @@ def test_csv_and_json_exports_for_tables_and_queries(served) -> None:
     first = rows[0]
     assert first["table_name"] == "table2" and first["row_code"] == "regulations"
     assert any(
-        r["row_code"] == "new_received" and r["col_code"] == "total" and r["value"] == "40.0" for r in rows
+        r["row_code"] == "new_received" and r["col_code"] == "total" and r["value"] == "40" for r in rows
     )
 
 
