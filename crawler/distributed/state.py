@@ -10,7 +10,7 @@ only slower: captures deduplicate on url + sha256).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from crawler.crawl.sink import KnownDocument, SiteState
@@ -26,14 +26,15 @@ def state_to_json(state: SiteState) -> str:
 
 
 def state_from_json(text: str | bytes) -> SiteState:
+    """Rebuild a SiteState (every field it has, so new fields travel without changes here)."""
     data: dict[str, Any] = json.loads(text)
-    documents = {url: KnownDocument(**doc) for url, doc in (data.get("documents") or {}).items()}
-    return SiteState(
-        documents=documents,
-        columns=data.get("columns") or {},
-        agency_names=data.get("agency_names") or {},
-        previous_runs=data.get("previous_runs") or [],
-    )
+    known_doc = {f.name for f in fields(KnownDocument)}
+    data["documents"] = {
+        url: KnownDocument(**{k: v for k, v in doc.items() if k in known_doc})
+        for url, doc in (data.get("documents") or {}).items()
+    }
+    known = {f.name for f in fields(SiteState)}
+    return SiteState(**{k: v for k, v in data.items() if k in known})
 
 
 def publish_state(server: Any, site_id: str, state: SiteState) -> None:

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import redis
 
+from crawler.crawl.sink import KnownDocument, SiteState
 from crawler.distributed.ingest import Writer, run_ingest
 from crawler.distributed.keys import OPS, OPS_PROCESSING
 from crawler.distributed.redis_sink import RedisSink
-from crawler.distributed.state import fetch_state
+from crawler.distributed.state import fetch_state, state_from_json, state_to_json
 from crawler.store.captures import CaptureRecord
 
 SITE = {
@@ -152,3 +153,16 @@ def test_crawler_waits_when_the_writer_falls_behind(redis_url: str, tmp_path: Pa
         pass
     writer.close()
     assert writer.stats.applied == 300 and writer.stats.failed == 0
+
+
+def test_site_state_survives_the_trip_through_redis() -> None:
+    state = SiteState(
+        documents={"u": KnownDocument("u", "s1/a", "page", 2023, "h", '"e"', None, None, 1, title="报告")},
+        columns={"s1/a": "http://127.0.0.1/col/"},
+        agency_names={"s1/a": "某局"},
+        previous_runs=[{"id": 1, "status": "ok"}],
+    )
+    for name in ("seen", "aliases"):  # fields the crawler added later travel too
+        if hasattr(state, name):
+            setattr(state, name, {"http://127.0.0.1/x": "other"})
+    assert state_from_json(state_to_json(state)) == state
