@@ -61,7 +61,7 @@ def find_date(text: str) -> str | None:
 class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
     """Base spider for one registry site; subclasses implement a CMS archetype."""
 
-    name = "nianbao"
+    name = "base"
     cms = "static"
 
     def __init__(

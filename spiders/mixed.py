@@ -17,6 +17,7 @@ class MixedSpider(NianbaoSpider):
     """Base of the per-site classes built by `spiders.spider_for_site`: platform methods are looked up by the
     agency's `cms` (registry override) and called on this spider, which inherits every platform needed."""
 
+    name = "mixed"
     platforms: dict[str, type[NianbaoSpider]] = {}  # noqa: RUF012 - set on the generated subclass
 
     def platform(self, response: Response) -> type[NianbaoSpider]:
