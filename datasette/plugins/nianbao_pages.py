@@ -60,22 +60,33 @@ CAPTURE_SQL = (
     "select id, url, final_url, status, fetched_at, content_type, size, sha256, body, body_codec, kind, "
     "site_id, agency_id, link_text from captures where id = ?"
 )
-REFUSAL_SQL = """
+REGION_WHERE = (
+    "(:region = '' or :region in (r.province, r.city, r.district) or r.region_code like :region || '%')"
+)
+REFUSAL_SQL = f"""
 select s.row_code, sum(s.value) as applications
 from reports r
 cross join statistics s
   on s.report_id = r.id and s.table_name = 'table3' and s.col_code = 'total'
   and (s.row_code like 'denied\\_%' escape '\\' or s.row_code like 'unable\\_%' escape '\\')
 where r.is_latest = 1
-  and (:year = '' or r.year = :year)
-  and (:region = '' or :region in (r.province, r.city, r.district) or r.region_code like :region || '%')
+  and (:year = 'all' or r.year = :year)
+  and {REGION_WHERE}
 group by s.row_code
 """
 AGENCY_SQL = """
-select year, max(applications_received) as applications, max(agency) as agency
+select year, max(applications_received) as applications, max(agency) as agency, count(*) as reports
 from reports where is_latest = 1 and (agency_id = :agency or agency = :agency)
 group by year order by year
 """
+TOTALS_SQL = f"""
+select r.year, sum(r.applications_received) as applications, count(*) as reports
+from reports r
+where r.is_latest = 1 and r.year is not null and {REGION_WHERE}
+group by r.year order by r.year
+"""
+ALL_YEARS = ("all", "全部")
+TIMEOUT = "查询超时，请缩小地区或指定年度 / The query took too long: narrow the region or pick a year."
 
 
 def policy_for(path: str) -> str:
@@ -137,28 +148,32 @@ async def capture_view(datasette: Any, request: Any) -> Response:
 
 
 async def charts_view(datasette: Any, request: Any) -> Response:
-    """Server-rendered SVG charts: one agency's requests over the years; refusal grounds in a region."""
+    """Server-rendered SVG charts: requests per year (an agency, a region or the whole archive) and refusal
+    grounds (empty year = the latest year in the archive; year = all for every year)."""
     database = request.url_vars["database"]
     await _check_view(datasette, request, database, "reports")
     db = datasette.get_database(database)
     agency = request.args.get("agency", "").strip()
     region = request.args.get("region", "").strip()
     year = request.args.get("year", "").strip()
-    agency_chart = refusal_chart = None
-    error = ""
-    if agency:
-        rows = (await db.execute(AGENCY_SQL, {"agency": agency})).rows
-        name = rows[0]["agency"] if rows else agency
-        points = [(str(r["year"]), r["applications"]) for r in rows]
-        agency_chart = Markup(svg.column_chart(points, title=f"{name}：本年新收申请数量（件）"))
-    if region or year:
-        try:
-            rows = (await db.execute(REFUSAL_SQL, {"region": region, "year": year})).rows
-        except QueryInterrupted:
-            rows = []
-            error = (
-                "查询超时，请缩小地区或指定年度 / The query took too long: narrow the region or pick a year."
-            )
+    latest = (await db.execute("select max(year) from reports where is_latest = 1")).first()[0]
+    refusal_year = "all" if year in ALL_YEARS else (year or ("" if latest is None else str(latest)))
+    errors: list[str] = []
+    where = region or "全部地区"
+    try:
+        if agency:
+            rows = (await db.execute(AGENCY_SQL, {"agency": agency})).rows
+            who = rows[0]["agency"] if rows else agency
+        else:
+            rows = (await db.execute(TOTALS_SQL, {"region": region})).rows
+            who = f"{where}（全部机关）"
+        points = [(f"{r['year']}\n{r['reports']} 份报告", r["applications"]) for r in rows]
+        trend_chart = Markup(svg.column_chart(points, title=f"{who}：本年新收申请数量（件）"))
+    except QueryInterrupted:
+        trend_chart = None
+        errors.append(TIMEOUT)
+    try:
+        rows = (await db.execute(REFUSAL_SQL, {"region": region, "year": refusal_year})).rows
         items = sorted(
             (
                 (codes.code_label("table3", r["row_code"]) or r["row_code"], r["applications"] or 0)
@@ -166,16 +181,21 @@ async def charts_view(datasette: Any, request: Any) -> Response:
             ),
             key=lambda item: -item[1],
         )
-        where = " ".join(part for part in (region or "全部地区", f"{year}年度" if year else "各年度") if part)
-        refusal_chart = Markup(svg.bar_chart(items, title=f"{where}：不予公开与无法提供的理由（件）"))
+        when = "各年度合计" if refusal_year == "all" else f"{refusal_year}年度"
+        refusal_chart = Markup(svg.bar_chart(items, title=f"{where} {when}：不予公开与无法提供的理由（件）"))
+    except QueryInterrupted:
+        refusal_chart = None
+        errors.append(TIMEOUT)
     context = {
         "database": database,
         "agency": agency,
         "region": region,
         "year": year,
-        "agency_chart": agency_chart,
+        "latest": latest,
+        "refusal_year": refusal_year,
+        "agency_chart": trend_chart,
         "refusal_chart": refusal_chart,
-        "error": error,
+        "error": errors[0] if errors else "",
     }
     return Response.html(await datasette.render_template("nianbao_charts.html", context, request=request))
 

@@ -27,6 +27,48 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     conn.create_function("code_order", 2, codes.code_order, deterministic=True)
 
 
+CN_NUMERALS = "一二三四五六七八九十"
+# Which section of the original each printed table belongs in: matched by heading, else by number (二/三/四).
+TABLE_SECTIONS = (
+    ("table4", ("复议", "诉讼"), 4),
+    ("table2", ("主动公开",), 2),
+    ("table3", ("申请",), 3),
+)
+
+
+def section_heading(no: Any, title: str | None) -> str:
+    """'二、主动公开政府信息情况' as printed; a heading that already carries its numeral is kept as it is."""
+    title = (title or "").strip()
+    if not isinstance(no, int) or not 1 <= no <= len(CN_NUMERALS) or title[:1] in CN_NUMERALS:
+        return title or str(no or "")
+    return f"{CN_NUMERALS[no - 1]}、{title}"
+
+
+def place_tables(sections: list[dict], present: list[str]) -> list[str]:
+    """Attach each present table to its section (section["tables"]); return the tables left without one."""
+    for section in sections:
+        section["tables"] = []
+    left = []
+    for name, words, number in TABLE_SECTIONS:
+        if name not in present:
+            continue
+        home = next(
+            (
+                s
+                for s in sections
+                if any(word in (s.get("title") or "") for word in words) and not s["tables"]
+            ),
+            None,
+        )
+        if home is None:
+            home = next((s for s in sections if s.get("no") == number and not s["tables"]), None)
+        if home is None:
+            left.append(name)
+        else:
+            home["tables"].append(name)
+    return [name for name in ("table2", "table3", "table4") if name in left]
+
+
 async def _rows(db: Any, sql: str, params: list | tuple) -> list[dict]:
     result = await db.execute(sql, params)
     return [dict(row) for row in result.rows]
@@ -63,10 +105,15 @@ async def report_context(datasette: Any, database: str, report_id: str) -> dict 
         points = [(str(year), value) for year, value in sorted(by_year.items())]
         chart = Markup(svg.column_chart(points, title=f"{report['agency']}：本年新收申请数量（件）"))
     region = report.get("district") or report.get("city") or report.get("province") or ""
+    tables = layout.report_tables(stats, checks, report.get("format"))
+    for section in sections:
+        section["heading"] = section_heading(section.get("no"), section.get("title"))
+    unplaced = place_tables(sections, [name for name, table in tables.items() if table])
     return {
         "report": report,
         "sections": sections,
-        "tables": layout.report_tables(stats, checks, report.get("format")),
+        "tables": tables,
+        "unplaced_tables": unplaced,
         "table_titles": codes.TABLE_TITLES,
         "checks": checks,
         "failed_checks": [c for c in checks if not c["ok"]],

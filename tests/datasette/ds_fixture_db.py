@@ -315,10 +315,22 @@ def _insert_report(db: sqlite_utils.Database, report_id: int, spec: dict) -> Non
             "text": spec["text"],
         }
     )
-    sections = [("总体情况", spec["text"]), ("主动公开政府信息情况", "见下表。")]
+    # The six sections of the 2021 template; tables 2-4 belong inside sections 二-四 on the report page.
+    # Report 105 (2019 form) numbers the requests section 3 but words it differently; 106 has two sections.
+    sections = [
+        ("总体情况", spec["text"]),
+        ("主动公开政府信息情况", "见下表。"),
+        ("收到和处理政府信息公开申请情况" if report_id != 105 else "依申请公开政府信息情况", ""),
+        ("政府信息公开行政复议、行政诉讼情况", ""),
+        ("存在的主要问题及改进情况", "无。"),
+        ("其他需要报告的事项", "无。"),
+    ]
+    if report_id == 106:
+        sections = sections[:2]
     if "capture_html" in spec:  # text extracted from a hostile page must stay text on the report page
-        sections.append(
-            ("其他", '<script>window.__pwned = 7</script><img src=x onerror="window.__pwned = 8">')
+        sections[5] = (
+            "其他需要报告的事项",
+            '<script>window.__pwned = 7</script><img src=x onerror="window.__pwned = 8">',
         )
     for no, (title, text) in enumerate(sections, start=1):
         db["sections"].insert({"report_id": report_id, "no": no, "title": title, "text": text})

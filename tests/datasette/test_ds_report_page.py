@@ -42,8 +42,15 @@ def test_links_to_live_original_archived_capture_and_csv(served, page) -> None:
 
 
 def test_sections_are_shown(page) -> None:
-    headings = [h.text_content() for h in page.xpath("//section[@class='nb-sections']/h3")]
-    assert headings == ["1. 总体情况", "2. 主动公开政府信息情况"]
+    headings = [h.text_content() for h in page.xpath("//section[@class='nb-sections']//h3")]
+    assert headings == [
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "三、收到和处理政府信息公开申请情况",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "五、存在的主要问题及改进情况",
+        "六、其他需要报告的事项",
+    ]
     assert "行政复议3件" in page.xpath("string(//section[@class='nb-sections'])")
 
 

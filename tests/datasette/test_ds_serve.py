@@ -101,6 +101,8 @@ def test_canned_queries_answer_the_questions(served) -> None:
     missing = served.json(f"/{db}/missing_reports.json", year="2023", region="", _shape="array")
     assert {r["agency_id"] for r in missing} == {"haidian/edu"}
     late = served.json(f"/{db}/late_reports.json", year="", region="", _shape="array")
+    assert {r["report_id"] for r in late} == {103}  # empty year = the latest year (2023)
+    late = served.json(f"/{db}/late_reports.json", year="all", region="", _shape="array")
     assert {r["report_id"] for r in late} == {103, 105}
     edited = served.json(f"/{db}/edited_reports.json", region="", _shape="array")
     assert {r["report_id"] for r in edited} == {105}

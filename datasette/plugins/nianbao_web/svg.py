@@ -14,7 +14,7 @@ def _num(value: float) -> str:
 
 def column_chart(points: Sequence[tuple[str, float | None]], *, title: str, unit: str = "件") -> str:
     """Vertical bars, one per label (e.g. years); None values are drawn as 'no data'."""
-    width, height, left, bottom, top = max(460, 70 * len(points) + 60), 240, 50, 40, 30
+    width, height, left, bottom, top = max(460, 70 * len(points) + 60), 250, 50, 44, 44
     values = [v for _, v in points if v is not None]
     peak = max(values, default=0) or 1
     plot_h = height - bottom - top
@@ -30,6 +30,7 @@ def column_chart(points: Sequence[tuple[str, float | None]], *, title: str, unit
         x = left + i * step + step * 0.15
         bar_w = step * 0.7
         cx = x + bar_w / 2
+        flat = label.replace("\n", " ")
         if value is None:
             parts.append(
                 f'<text x="{cx:.1f}" y="{height - bottom - 6}" font-size="11" text-anchor="middle" '
@@ -40,15 +41,17 @@ def column_chart(points: Sequence[tuple[str, float | None]], *, title: str, unit
             y = height - bottom - bar_h
             parts.append(
                 f'<rect class="nb-bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" '
-                f'fill="{BAR}"><title>{escape(label)}: {_num(value)} {escape(unit)}</title></rect>'
+                f'fill="{BAR}"><title>{escape(flat)}: {_num(value)} {escape(unit)}</title></rect>'
             )
             parts.append(
                 f'<text x="{cx:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle">{_num(value)}</text>'
             )
-        parts.append(
-            f'<text x="{cx:.1f}" y="{height - bottom + 16}" font-size="12" '
-            f'text-anchor="middle">{escape(label)}</text>'
-        )
+        for n, line in enumerate(label.split("\n")):  # a second line (e.g. a report count) in smaller type
+            style = 'font-size="12"' if n == 0 else 'font-size="10" fill="#666"'
+            parts.append(
+                f'<text x="{cx:.1f}" y="{height - bottom + 16 + 14 * n}" {style} '
+                f'text-anchor="middle">{escape(line)}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 

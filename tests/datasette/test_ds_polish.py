@@ -1,0 +1,257 @@
+"""What a journalist sees: folded column notes, tables inside their sections, year defaults, charts, integers."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import urllib.request
+from pathlib import Path
+
+import lxml.html
+import pytest
+import yaml
+from ds_fixture_db import build_db
+from ds_server import start_datasette
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "datasette" / "plugins"))
+from nianbao_report import place_tables, section_heading  # noqa: E402
+
+METADATA = Path(__file__).resolve().parents[2] / "datasette" / "metadata.yml"
+QUERIES: dict[str, dict] = yaml.safe_load(METADATA.read_text("utf-8"))["databases"]["archive"]["queries"]
+TABLES = ("reports", "sections", "statistics", "checks", "sites", "agencies", "captures", "documents")
+
+
+def _html(served, path: str, **params: str) -> lxml.html.HtmlElement:
+    status, _, body = served.get(path, **params)
+    assert status == 200, (path, body[:1000])
+    return lxml.html.fromstring(body)
+
+
+def _array(served, name: str, **params: str) -> list[dict]:
+    return served.json(f"/{served.db}/{name}.json", **params, _shape="array")
+
+
+# 1. Column descriptions are folded away, above the data but one line high.
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_column_descriptions_are_collapsed_but_kept(served, table: str) -> None:
+    page = _html(served, f"/{served.db}/{table}")
+    details = page.xpath("//details[contains(@class,'nb-column-descriptions')]")
+    assert len(details) == 1 and details[0].get("open") is None
+    assert "字段说明" in details[0].findtext("summary")
+    described = details[0].xpath(".//dl[@class='column-descriptions']/dt/text()")
+    assert described and len(described) == len(details[0].xpath(".//dd"))
+    assert not page.xpath("//dl[@class='column-descriptions'][not(ancestor::details)]")
+
+
+def test_reports_page_notes_mention_every_column(served) -> None:
+    page = _html(served, f"/{served.db}/reports")
+    notes = " ".join(page.xpath("//details[contains(@class,'nb-column-descriptions')]//dd/text()"))
+    assert "本年新收政府信息公开申请数量" in notes and "发布机关" in notes
+
+
+# 2. Tables 2-4 sit inside sections 二-四, as printed.
+
+
+def _section(page: lxml.html.HtmlElement, no: int) -> lxml.html.HtmlElement:
+    return page.xpath(f"//section[@class='nb-sections']//div[@id='section-{no}']")[0]
+
+
+def test_tables_sit_inside_their_sections(served) -> None:
+    page = _html(served, f"/{served.db}/reports/101")
+    assert len(_section(page, 2).xpath(".//table[contains(@class,'nb-table2')]")) == 3
+    assert len(_section(page, 3).xpath(".//table[contains(@class,'nb-table3')]")) == 1
+    assert len(_section(page, 4).xpath(".//table[contains(@class,'nb-table4')]")) == 1
+    for no in (1, 5, 6):
+        assert not _section(page, no).xpath(".//table")
+    # nothing printed twice, nothing left over after section 六
+    assert len(page.xpath("//table[contains(@class,'nb-table3')]")) == 1
+    assert not page.xpath("//section[contains(@class,'nb-tables')]")
+    # the section text still comes before its table, the failed check still marks its cells
+    section3 = _section(page, 3)
+    assert section3.xpath(".//td[@data-cell='table3.results_total.total' and contains(@class,'nb-failed')]")
+
+
+def test_2019_heading_still_gets_table3(served) -> None:
+    page = _html(served, f"/{served.db}/reports/105")
+    assert _section(page, 3).xpath(".//table[contains(@class,'nb-table3')]")
+    assert _section(page, 3).findtext(".//h3") == "三、依申请公开政府信息情况"
+
+
+def test_place_tables_by_heading_then_number_then_after() -> None:
+    sections = [
+        {"no": 1, "title": "概述"},
+        {"no": 2, "title": "主动公开政府信息情况"},
+        {"no": 3, "title": "依申请公开政府信息情况"},
+        {"no": 4, "title": "政府信息公开的收费及减免情况"},
+        {"no": 5, "title": "因政府信息公开申请提起行政复议、行政诉讼的情况"},
+    ]
+    assert place_tables(sections, ["table2", "table3", "table4"]) == []
+    assert [s["tables"] for s in sections] == [[], ["table2"], ["table3"], [], ["table4"]]
+    short = [{"no": 1, "title": "总体情况"}, {"no": 2, "title": "其他"}]
+    assert place_tables(short, ["table2", "table3", "table4"]) == ["table3", "table4"]
+    assert short[1]["tables"] == ["table2"]  # by number when no heading matches
+    assert section_heading(2, "主动公开") == "二、主动公开"
+    assert section_heading(2, "二、主动公开") == "二、主动公开"
+    assert section_heading(None, "附件") == "附件"
+
+
+def test_unplaced_tables_follow_the_text(tmp_path: Path) -> None:
+    """A report with only two sections still shows tables 3 and 4, after the text."""
+    path = build_db(tmp_path / "archive.db")
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("delete from sections where report_id = 104 and no > 2")
+    conn.close()
+    proc, base = start_datasette(path)
+    try:
+        with urllib.request.urlopen(base + "/archive/reports/104") as response:
+            page = lxml.html.fromstring(response.read().decode())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert page.xpath("//div[@id='section-2']//table[contains(@class,'nb-table2')]")
+    after = page.xpath("//section[contains(@class,'nb-tables')]/@data-table")
+    assert after == ["table3", "table4"]
+
+
+def test_passed_checks_are_folded(served) -> None:
+    page = _html(served, f"/{served.db}/reports/101")
+    box = page.xpath("//section[@class='nb-check-list']")[0]
+    assert box.xpath("./table//tr[contains(@class,'nb-failed')]")
+    assert not box.xpath("./table//tr[contains(@class,'nb-ok')]")
+    assert box.xpath(".//details[contains(@class,'nb-passed-checks')]//tr[contains(@class,'nb-ok')]")
+
+
+# 3. Empty year = the latest year (2023 in the fixture); all = every year.
+
+
+def _params(name: str, **given: str) -> dict[str, str]:
+    names = {"q", "report_id", "year", "region", "agency", "province"}
+    sql = QUERIES[name]["sql"]
+    return {p: given.get(p, "") for p in names if f":{p}" in sql}
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_every_canned_query_page_renders_with_empty_parameters(served, name: str) -> None:
+    page = _html(served, f"/{served.db}/{name}", **_params(name))
+    assert page.xpath("//h1")
+    assert not page.xpath("//*[contains(@class,'message-error')]")
+    assert served.get(f"/{served.db}/{name}.json", **_params(name))[0] == 200
+
+
+def test_every_year_query_defaults_to_the_latest_year(served) -> None:
+    for name in QUERIES:
+        if ":year" not in QUERIES[name]["sql"] or name == "missing_reports":
+            continue
+        rows = _array(served, name, **_params(name))
+        years = {r["year"] for r in rows if "year" in r}
+        assert years <= {2023}, (name, years)
+        assert "留空为最近年度" in str(QUERIES[name].get("description", "")), name
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"),
+    [
+        ("", {"haidian/edu"}),
+        ("2023", {"haidian/edu"}),
+        ("2022", {"haidian/edu", "shapotou/zwfw"}),
+        ("2018", {"haidian/edu", "shapotou/gov", "shapotou/zwfw"}),
+        ("all", {"haidian/edu"}),
+    ],
+)
+def test_missing_reports(served, year: str, expected: set[str]) -> None:
+    rows = _array(served, "missing_reports", year=year, region="")
+    assert {r["agency_id"] for r in rows} == expected
+    assert {str(r["year"]) for r in rows} == {"全部" if year == "all" else (year or "2023")}
+
+
+def test_missing_reports_by_region(served) -> None:
+    rows = _array(served, "missing_reports", year="2022", region="宁夏回族自治区")
+    assert {r["agency_id"] for r in rows} == {"shapotou/zwfw"}
+
+
+@pytest.mark.parametrize(
+    ("year", "expected"), [("", {103}), ("2023", {103}), ("2022", {105}), ("all", {103, 105})]
+)
+def test_late_reports(served, year: str, expected: set[int]) -> None:
+    rows = _array(served, "late_reports", year=year, region="")
+    assert {r["report_id"] for r in rows} == expected
+    assert all(r["days_late"] > 0 for r in rows)
+
+
+def test_other_year_queries_for_given_and_empty_years(served) -> None:
+    apps = _array(served, "applications", year="", region="", agency="")
+    assert {r["report_id"]: r["new_received"] for r in apps} == {101: 40, 103: 12, 104: 300}
+    assert len(_array(served, "applications", year="all", region="", agency="")) == 5
+    assert {
+        r["report_id"] for r in _array(served, "review_litigation", year="2022", region="", agency="")
+    } == {
+        102,
+        105,
+    }
+    assert {r["report_id"] for r in _array(served, "failed_checks", year="2022", region="")} == set()
+    yoy = _array(served, "year_over_year", year="", region="", agency="")
+    assert {(r["agency_id"], r["year"]) for r in yoy} == {
+        ("shapotou/gov", 2023),
+        ("shapotou/zwfw", 2023),
+        ("haidian/gov", 2023),
+    }
+    rollup = _array(served, "region_rollup", year="all", province="北京市")
+    assert {(r["year"], r["reports"]) for r in rollup} == {(2023, 1), (2022, 1), (2018, 1)}
+
+
+# 4. Charts: useful with no parameters at all.
+
+
+def test_charts_default_to_the_whole_archive_and_the_latest_year(served) -> None:
+    page = _html(served, f"/-/charts/{served.db}")
+    assert page.xpath("//form[contains(@class,'nb-form')]//input[@name='agency']")
+    trend = page.xpath("//section[@id='agency-chart']")[0]
+    assert "全部地区" in trend.xpath("string(.//*[local-name()='svg']/*[local-name()='title'])")
+    bars = trend.xpath(".//*[local-name()='rect'][@class='nb-bar']/*[local-name()='title']/text()")
+    # 2018 has no number (no tables); 2022: 25 + 280; 2023: 40 + 12 + 300
+    assert bars == ["2022 2 份报告: 305 件", "2023 3 份报告: 352 件"]
+    refusal = page.xpath("//section[@id='refusal-chart']")[0]
+    assert "2023年度" in refusal.xpath("string(.//*[local-name()='svg']/*[local-name()='title'])")
+    grounds = refusal.xpath(".//*[local-name()='rect'][@class='nb-bar']/*[local-name()='title']/text()")
+    expected = {
+        r["label"]: r["applications"]
+        for r in _array(served, "refusal_grounds", year="", region="", agency="")
+    }
+    assert len(grounds) == len(expected) == 11
+    assert {g.rsplit(": ", 1)[0]: int(g.rsplit(": ", 1)[1].split()[0]) for g in grounds} == expected
+    assert "<script" not in lxml.html.tostring(page.xpath("//section[@id='refusal-chart']")[0]).decode()
+
+
+def test_charts_by_region_and_all_years(served) -> None:
+    page = _html(served, f"/-/charts/{served.db}", region="北京市", year="all")
+    trend = page.xpath("//section[@id='agency-chart']//*[local-name()='rect'][@class='nb-bar']")
+    assert len(trend) == 2  # 2022 and 2023; 2018 drawn as 无数据
+    title = page.xpath(
+        "string(//section[@id='refusal-chart']//*[local-name()='svg']/*[local-name()='title'])"
+    )
+    assert "北京市" in title and "各年度" in title
+
+
+# 5. Integers without ".0", money with its decimals.
+
+
+def test_numbers_are_shown_as_printed(served) -> None:
+    rows = _array(served, "report_tables", report_id="101")
+    values = {(r["table_name"], r["row_code"], r["col_code"]): r["value"] for r in rows}
+    assert values[("table3", "new_received", "total")] == 40
+    assert isinstance(values[("table3", "new_received", "total")], int)
+    assert values[("table2", "fees", "amount_10k_yuan")] == 12.5
+    page = _html(served, f"/{served.db}/reports/101")
+    cells = page.xpath("//td[@data-cell]/text()")
+    assert cells and not [c for c in cells if c.endswith(".0")]
+    assert page.xpath("//td[@data-cell='table2.fees.amount_10k_yuan']/text()") == ["12.5"]
+    table = _html(served, f"/{served.db}/statistics", report_id="101", _size="max")
+    shown = [td.text_content().strip() for td in table.xpath("//td[contains(@class,'col-value')]")]
+    assert "40" in shown and "12.5" in shown and not [v for v in shown if v.endswith(".0")]
+    for name in ("applications", "region_rollup", "review_litigation"):
+        page = _html(served, f"/{served.db}/{name}", **_params(name, year="all"))
+        text = " ".join(page.xpath("//table[contains(@class,'rows-and-columns')]//td/text()"))
+        assert ".0 " not in text + " ", name
