@@ -1,8 +1,8 @@
 """`nianbao ingest`: the single writer of a distributed crawl — Redis op queue → SqliteSink → archive.db.
 
-Reliable-queue protocol: ops are moved (BLMOVE) from ``nianbao:ops`` into ``nianbao:ops:processing``,
-applied one transaction each (the op id is recorded in ``ingest_ops`` in the same transaction), and only then
-removed from the processing list. A writer killed at any point loses nothing: on restart it re-applies what
+Reliable-queue protocol: ops are moved (BLMOVE, then up to BATCH-1 LMOVEs) from ``nianbao:ops`` into
+``nianbao:ops:processing``, applied in one transaction (each op's id is recorded in ``ingest_ops`` in that same
+transaction; group commit), and only then removed from the processing list. A writer killed at any point loses nothing: on restart it re-applies what
 is left in the processing list, skipping ops whose id is already recorded. An op that cannot be applied goes
 to ``nianbao:ops:failed`` with the error, so one bad op never blocks the queue.
 
@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import sqlite3
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -23,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import redis
+import sqlite_utils
 
 from crawler.crawl.sink import SqliteSink, op_from_json
 from crawler.distributed.keys import OPS, OPS_PROCESSING, PREFIX, WRITER_LOCK
 from crawler.distributed.redis_sink import decode_op
 from crawler.distributed.state import publish_state
 from crawler.store.captures import CaptureRecord
+from crawler.store.schema import migrate
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +53,28 @@ _TABLES = """
 CREATE TABLE IF NOT EXISTS ingest_ops (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ingest_runs (token INTEGER PRIMARY KEY, run_id INTEGER NOT NULL);
 """
+
+
+class BatchConnection(sqlite3.Connection):
+    """A connection whose `with conn:` blocks neither commit nor roll back while a batch is open, so the
+    writer can group many SqliteSink ops into one transaction (outside a batch it behaves as usual)."""
+
+    batching = False
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
+        if self.batching:
+            return False
+        return super().__exit__(exc_type, exc, tb)
+
+
+def _batch_database(db_path: str | Path) -> sqlite_utils.Database:
+    """archive.db opened like crawler.store.schema.connect, on a BatchConnection."""
+    conn = sqlite3.connect(str(db_path), timeout=60, factory=BatchConnection, check_same_thread=False)
+    db = sqlite_utils.Database(conn)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=60000"):
+        db.execute(f"PRAGMA {pragma}")
+    migrate(db)
+    return db
 
 
 class WriterBusy(RuntimeError):
@@ -81,7 +106,9 @@ class Writer:
         self.server = server
         self.db_path = db_path
         self.sink = SqliteSink(db_path)
-        self.conn = self.sink.db.conn
+        self.sink.db.conn.close()
+        self.sink.db = _batch_database(db_path)  # same SqliteSink code, group-committed by apply_batch
+        self.conn: BatchConnection = self.sink.db.conn  # type: ignore[assignment]
         self.conn.executescript(_TABLES)
         self.stats = IngestStats()
         self.dirty_sites: set[str] = set()
@@ -125,47 +152,77 @@ class Writer:
 
     def apply(self, raw: bytes) -> None:
         """Apply one queue element exactly once (idempotent across restarts)."""
+        self.apply_batch([raw])
+
+    def apply_batch(self, raws: list[bytes]) -> None:
+        """Apply queue elements in order, in ONE transaction (group commit); each op in its own savepoint,
+        so a failing op is parked without undoing the others."""
+        applied: list[tuple[str, str | None]] = []
+        failed: list[tuple[bytes, bytes]] = []
+        conn = self.conn
+        if conn.in_transaction:  # never fold earlier work into a batch
+            conn.commit()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.batching = True  # SqliteSink's `with conn:` blocks must not commit half a batch
+        try:
+            for raw in raws:
+                outcome = self._apply_one(raw)
+                if isinstance(outcome, bytes):
+                    failed.append((outcome, raw))
+                elif outcome is not None:
+                    applied.append(outcome)
+        except BaseException:
+            conn.batching = False
+            conn.rollback()
+            raise
+        conn.batching = False
+        conn.commit()
+        for error, raw in failed:
+            self.server.lpush(OPS_FAILED, error + b"\n" + raw)
+        for name, site_id in applied:
+            self.stats.applied += 1
+            self.stats.by_op[name] = self.stats.by_op.get(name, 0) + 1
+            if site_id:
+                self.dirty_sites.add(site_id)
+        if any(name == "finish_run" for name, _ in applied):  # the next pass may start soon
+            self.publish_dirty()
+
+    def _apply_one(self, raw: bytes) -> tuple[str, str | None] | bytes | None:
+        """Inside the batch transaction: (op, site) when applied, None when already applied, the error
+        (bytes) when the op failed and was rolled back to its savepoint."""
         op_id, body = decode_op(raw)
         if self.conn.execute("SELECT 1 FROM ingest_ops WHERE id = ?", [op_id]).fetchone():
             self.stats.skipped += 1
-            return
-        name, site_id = "?", None
+            return None
+        name = "?"
+        self.conn.execute("SAVEPOINT ingest_op")
         try:
             name, payload = op_from_json(body)
             site_id = payload.site_id if isinstance(payload, CaptureRecord) else payload.get("site_id")
-            # The op-id row opens the transaction; SqliteSink's own `with conn:` commits both together.
-            with self.conn:
-                self.conn.execute(
-                    "INSERT INTO ingest_ops (id, applied_at) VALUES (?, datetime('now'))", [op_id]
-                )
-                if name == "start_run":
-                    self._start_run(payload)
-                elif isinstance(payload, CaptureRecord):
-                    payload.run_id = self._run_id(payload.run_id)
-                    self.sink.apply(name, payload)
-                else:
-                    if "run_id" in payload:
-                        payload["run_id"] = self._run_id(payload["run_id"])
-                    self.sink.apply(name, payload)
+            self.conn.execute("INSERT INTO ingest_ops (id, applied_at) VALUES (?, datetime('now'))", [op_id])
+            if name == "start_run":
+                self._start_run(payload)
+            elif isinstance(payload, CaptureRecord):
+                payload.run_id = self._run_id(payload.run_id)
+                self.sink.apply(name, payload)
+            else:
+                if "run_id" in payload:
+                    payload["run_id"] = self._run_id(payload["run_id"])
+                self.sink.apply(name, payload)
         except Exception as exc:  # a bad op is parked, never retried forever
-            self.conn.rollback()
+            self.conn.execute("ROLLBACK TO ingest_op")
+            self.conn.execute("RELEASE ingest_op")
             self.stats.failed += 1
             logger.error("ingest: op %s (%s) failed: %s: %s", op_id, name, type(exc).__name__, exc)
-            error = json.dumps({"op_id": op_id, "op": name, "error": f"{type(exc).__name__}: {exc}"})
-            self.server.lpush(OPS_FAILED, error.encode() + b"\n" + raw)
-            return
-        self.stats.applied += 1
-        self.stats.by_op[name] = self.stats.by_op.get(name, 0) + 1
-        if site_id:
-            self.dirty_sites.add(site_id)
-        if name == "finish_run":  # the next pass may start soon: publish what this run learned
-            self.publish_dirty()
+            return json.dumps({"op_id": op_id, "op": name, "error": f"{type(exc).__name__}: {exc}"}).encode()
+        self.conn.execute("RELEASE ingest_op")
+        return name, site_id
 
     def recover(self) -> int:
         """Re-apply whatever a previous writer left in the processing list (oldest first), then clear it."""
         left = self.server.lrange(OPS_PROCESSING, 0, -1)
-        for raw in reversed(left):  # LMOVE pushes on the left: the oldest element is rightmost
-            self.apply(raw)
+        if left:  # LMOVE pushes on the left: the oldest element is rightmost
+            self.apply_batch(list(reversed(left)))
         self.server.delete(OPS_PROCESSING)
         self.stats.recovered += len(left)
         return len(left)
@@ -179,8 +236,7 @@ class Writer:
         for _ in range(BATCH - 1):
             pipe.lmove(OPS, OPS_PROCESSING, "RIGHT", "LEFT")
         batch = [first, *(raw for raw in pipe.execute() if raw is not None)]
-        for raw in batch:
-            self.apply(raw)
+        self.apply_batch(batch)
         self.server.delete(OPS_PROCESSING)  # the list holds exactly this batch: one writer at a time
         return len(batch)
 
