@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import sys
 from pathlib import Path
@@ -139,8 +140,57 @@ def extra_template_vars(
     return inner
 
 
+# JSON-valued columns shown to readers as short lists instead of raw JSON (exports keep the JSON).
+JSON_COLUMNS = {
+    ("checks", "cells"),
+    ("reports", "errors"),
+    ("reports", "warnings"),
+    ("crawl_runs", "errors"),
+    ("crawl_runs", "warnings"),
+    ("site_health", "last_errors"),
+    ("site_health", "last_warnings"),
+    ("captures", "headers"),
+    (None, "cells"),
+}
+JSON_ITEMS = 5
+
+
+def _json_item(item: Any) -> str:
+    if isinstance(item, dict) and ("kind" in item or "detail" in item):
+        kind, detail = item.get("kind") or "", item.get("detail") or ""
+        return f"<code>{escape(kind)}</code> {escape(detail)}" if kind else str(escape(detail))
+    if isinstance(item, str):
+        return str(escape(item))
+    return str(escape(json.dumps(item, ensure_ascii=False)))
+
+
+def render_json(value: str) -> Markup | None:
+    """A JSON list or object as a short bulleted list ('无 / none' when empty); None when not JSON."""
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        return None
+    if isinstance(data, dict):
+        items = [f"<code>{escape(str(k))}</code>: {_json_item(v)}" for k, v in data.items()]
+    elif isinstance(data, list):
+        items = [_json_item(item) for item in data]
+    else:
+        return None
+    if not items:
+        return Markup('<span class="nb-muted">无 / none</span>')
+    more = len(items) - JSON_ITEMS
+    lines = "".join(f"<li>{item}</li>" for item in items[:JSON_ITEMS])
+    if more > 0:
+        lines += f'<li class="nb-muted">…… 另 {more} 项 / {more} more</li>'
+    return Markup(f'<ul class="nb-json">{lines}</ul>')
+
+
 @hookimpl
 def render_cell(value: Any, column: str, table: str, database: str, datasette: Any, row: Any) -> Any:
+    if (table, column) in JSON_COLUMNS and isinstance(value, str):
+        rendered = render_json(value)
+        if rendered is not None:
+            return rendered
     if table == "captures" and column == "body":
         try:
             capture_id = row["id"]

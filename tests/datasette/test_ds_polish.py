@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -255,3 +256,47 @@ def test_numbers_are_shown_as_printed(served) -> None:
         page = _html(served, f"/{served.db}/{name}", **_params(name, year="all"))
         text = " ".join(page.xpath("//table[contains(@class,'rows-and-columns')]//td/text()"))
         assert ".0 " not in text + " ", name
+
+
+# 6. No raw JSON in reader-facing cells; no broken links from the pages a journalist starts on.
+
+
+def test_json_cells_read_as_lists(served) -> None:
+    page = _html(served, f"/{served.db}/checks", ok="0")
+    cells = page.xpath("//td[contains(@class,'col-cells')]")
+    assert cells and all(td.xpath(".//ul[@class='nb-json']/li") for td in cells)
+    assert '["table3' not in lxml.html.tostring(page).decode()
+    page = _html(served, f"/{served.db}/failed_checks", year="all", region="")
+    assert page.xpath("//td[contains(@class,'col-cells')]//ul[@class='nb-json']")
+    page = _html(served, f"/{served.db}/reports")
+    assert set(page.xpath("//td[contains(@class,'col-errors')]//text()")) == {"无 / none"}
+    # exports keep the JSON
+    rows = _array(served, "checks", ok="0")
+    assert rows[0]["cells"].startswith('["table3')
+
+
+def test_home_page_leads_to_reports_search_and_charts(served) -> None:
+    page = _html(served, "/")
+    links = page.xpath("//nav[@class='nb-start']/a/@href")
+    assert f"/{served.db}/reports" in links and f"/-/charts/{served.db}" in links
+    for href in links:
+        status, _, body = served.get(href.split("#")[0])
+        assert status == 200, (href, body[:300])
+
+
+def test_no_broken_links_on_the_main_pages(served) -> None:
+    seen: set[str] = set()
+    for start in ("/", f"/{served.db}", f"/{served.db}/reports/101", f"/-/charts/{served.db}"):
+        page = _html(served, start)
+        for href in page.xpath("//a/@href"):
+            if not href.startswith("/") or href.startswith("//"):
+                continue
+            target = href.split("#")[0]
+            if target in seen or target.endswith(("_dl=1", ".db")):
+                continue
+            seen.add(target)
+            path, _, query = target.partition("?")
+            params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+            status, _, body = served.get(urllib.parse.unquote(path), **params)
+            assert status == 200, (start, href, body[:300])
+    assert len(seen) > 20
