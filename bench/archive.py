@@ -72,7 +72,7 @@ def measure(source_db: Path, work: Path) -> dict[str, Any]:
         "raw_tier_bytes_per_report": raw_tier / reports if reports else 0.0,
         "ratio": ratio,
         "line": (
-            f"archive size: {len(codecs) and sum(v[0] for v in codecs.values())} captures, {raw / 2**20:.2f} MiB "
+            f"archive size: {sum(v[0] for v in codecs.values())} captures, {raw / 2**20:.2f} MiB "
             f"of bodies as received stored in {stored / 2**20:.2f} MiB -> {ratio:.2f}x smaller than raw "
             f"(zlib-coded bodies alone {zlib_raw / zlib_stored if zlib_stored else 0:.2f}x); archive.db "
             f"{raw_tier / 2**20:.2f} MiB raw tier, {full / 2**20:.2f} MiB with derived tier + search for "

@@ -108,9 +108,11 @@ def throughput(
         "verdict": verdict(ratio, THROUGHPUT_TARGET),
         "line": (
             f"crawl throughput: nianbao {requests} requests in {span(ours):.2f}s "
-            f"({requests / span(ours) if span(ours) else 0:.0f} req/s) vs bare Scrapy replaying the same link "
+            f"({requests / span(ours) if span(ours) else 0:.0f} req/s) vs bare Scrapy replaying the same "
+            "link "
             f"tree {span(bare):.2f}s -> {ratio:.2f}x (target <= {THROUGHPUT_TARGET}x: "
-            f"{verdict(ratio, THROUGHPUT_TARGET)}); vs all URLs at once {span(flat):.2f}s -> {flat_ratio:.2f}x; "
+            f"{verdict(ratio, THROUGHPUT_TARGET)}); "
+            f"vs all URLs at once {span(flat):.2f}s -> {flat_ratio:.2f}x; "
             f"wall {wall(ours):.1f}s vs {wall(bare):.1f}s; CPU {cpu_ms(ours):.1f} vs {cpu_ms(bare):.1f} "
             f"ms/request (median of {rounds})"
         ),
@@ -141,7 +143,8 @@ def incremental(
             f"incremental nightly (revalidate_days={days}): second run {second.traffic.requests} requests / "
             f"{second.traffic.bytes / 1024:.0f} KiB vs first {first.traffic.requests} / "
             f"{first.traffic.bytes / 1024:.0f} KiB -> requests {r_ratio:.2f}x, bytes {100 * b_ratio:.1f}% "
-            f"(target <= {100 * INCREMENTAL_BYTES_TARGET:.0f}%: {verdict(b_ratio, INCREMENTAL_BYTES_TARGET)}); "
+            f"(target <= {100 * INCREMENTAL_BYTES_TARGET:.0f}%: "
+            f"{verdict(b_ratio, INCREMENTAL_BYTES_TARGET)}); "
             f"304s {second.traffic.statuses.get(304, 0)}"
         ),
     }

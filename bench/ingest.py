@@ -1,4 +1,4 @@
-"""Single-writer benchmark: ops through Redis + `nianbao ingest` vs the same ops applied by SqliteSink directly.
+"""Single-writer benchmark: ops through Redis + `nianbao ingest` vs the same ops applied by SqliteSink.
 
 Synthetic pages (a ~30 KB compressible HTML body each → capture + fetch + document ops) are written twice:
 directly through `SqliteSink` (the baseline: what a local crawl does) and by pushing them with `RedisSink` to

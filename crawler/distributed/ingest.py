@@ -1,12 +1,14 @@
 """`nianbao ingest`: the single writer of a distributed crawl — Redis op queue → SqliteSink → archive.db.
 
 Reliable-queue protocol: ops are moved (BLMOVE, then up to BATCH-1 LMOVEs) from ``nianbao:ops`` into
-``nianbao:ops:processing``, applied in one transaction (each op's id is recorded in ``ingest_ops`` in that same
-transaction; group commit), and only then removed from the processing list. A writer killed at any point loses nothing: on restart it re-applies what
-is left in the processing list, skipping ops whose id is already recorded. An op that cannot be applied goes
-to ``nianbao:ops:failed`` with the error, so one bad op never blocks the queue.
+``nianbao:ops:processing``, applied in one transaction (group commit; each op's id is recorded in
+``ingest_ops`` in that same transaction), and only then removed from the processing list. A writer killed at
+any point loses nothing: on restart it re-applies what is left in the processing list, skipping ops whose id
+is already recorded. An op that cannot be applied is rolled back to its own savepoint and parked in
+``nianbao:ops:failed`` with the error, so one bad op never blocks the queue.
 
-One writer at a time: a Redis lock (``nianbao:writer``, refreshed while running, expiring 10 s — ``NIANBAO_WRITER_LOCK_TTL`` — after a crash).
+One writer at a time: a Redis lock (``nianbao:writer``), refreshed while running and expiring 10 s
+(``NIANBAO_WRITER_LOCK_TTL``) after a crash.
 """
 
 from __future__ import annotations
@@ -261,7 +263,7 @@ class Writer:
 
 
 def run_ingest(redis_url: str, db_path: str | Path, idle_exit: float = 0, lock_wait: float = 30.0) -> str:
-    """Run the single writer until idle for `idle_exit` seconds (0: forever) or SIGTERM/SIGINT; summary line."""
+    """Run the single writer until idle for `idle_exit` s (0: forever) or SIGTERM/SIGINT; return a summary."""
     server = redis.Redis.from_url(redis_url)
     server.ping()
     writer = Writer(server, db_path)

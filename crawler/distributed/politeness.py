@@ -26,7 +26,8 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
 local start = math.max(now, nxt)
 local delay = tonumber(ARGV[1])
-redis.call('SET', KEYS[1], string.format('%.6f', start + delay), 'PX', math.ceil((start - now + delay) * 1000) + 60000)
+local ttl = math.ceil((start - now + delay) * 1000) + 60000
+redis.call('SET', KEYS[1], string.format('%.6f', start + delay), 'PX', ttl)
 return string.format('%.6f', start - now)
 """
 

@@ -60,8 +60,10 @@ class RedisSink:
             self._wait_for_writer()
 
     def _wait_for_writer(self) -> None:
-        logger.warning("RedisSink: %d ops queued (max %d): waiting for `nianbao ingest`", self.server.llen(OPS),
-                       self.max_backlog)  # fmt: skip
+        queued = self.server.llen(OPS)
+        logger.warning(
+            "RedisSink: %d ops queued (max %d): waiting for `nianbao ingest`", queued, self.max_backlog
+        )
         while self.server.llen(OPS) > self.max_backlog // 2:
             time.sleep(1.0)
 

@@ -172,10 +172,12 @@ def test_crawl_survives_repeated_sigkill(world: World, tmp_path: Path) -> None:
 
     final = _crawl_attempt(world.sim, world.registry, db, log, None, expected)
     summary = (
-        f"seed {SEED}: {sum(a.killed for a in attempts)} kills in {len(attempts)} attempts; requests per attempt "
+        f"seed {SEED}: {sum(a.killed for a in attempts)} kills in {len(attempts)} attempts; "
+        "requests per attempt "
         f"{[a.requests for a in attempts]}; report bodies per attempt {[a.report_bodies for a in attempts]}; "
         f"final run {final.requests} requests, {final.report_bodies} report bodies, {final.bytes} bytes; "
-        f"uninterrupted crawl {world.reference.requests} requests, {world.reference.report_bodies} report bodies, "
+        f"uninterrupted crawl {world.reference.requests} requests, "
+        f"{world.reference.report_bodies} report bodies, "
         f"{world.reference.bytes} bytes"
     )
     print(summary)
@@ -224,5 +226,6 @@ def test_normalize_survives_repeated_sigkill(world: World, tmp_path: Path) -> No
     got = dump_derived(killed)
     for table, rows in expected.items():
         assert got[table] == rows, (
-            f"{table} differs after {kills} killed normalize runs (seed {SEED}): {diff_rows(rows, got[table])}"
+            f"{table} differs after {kills} killed normalize runs (seed {SEED}): "
+            f"{diff_rows(rows, got[table])}"
         )

@@ -148,5 +148,6 @@ def test_datasette_readers_never_see_half_a_report(tmp_path: Path) -> None:
     vanished = sorted(set(readers.seen) - set(final))
     assert not vanished, f"readers saw reports that a complete normalize does not produce: {vanished}"
     print(
-        f"{readers.queries} reader queries, {sum(c.total() for c in readers.seen.values())} report observations"
+        f"{readers.queries} reader queries, "
+        f"{sum(c.total() for c in readers.seen.values())} report observations"
     )
