@@ -258,12 +258,44 @@ def extra_css_urls(datasette: Any) -> list[str]:
     return [datasette.urls.path("/assets/nianbao.css")]
 
 
+# The reader's view of the reports table: bookkeeping columns left out (the cog menu shows them again; the
+# JSON/CSV exports and the report page keep everything).
+READER_HIDDEN = (
+    "capture_id",
+    "document_url",
+    "version",
+    "is_latest",
+    "site_id",
+    "agency_id",
+    "region_code",
+    "source_format",
+    "errors",
+    "warnings",
+    "table_is_image",
+    "content_hash",
+    "text",
+    "search_text",
+)
+READER_QUERY = "&".join(f"_nocol={column}" for column in READER_HIDDEN)
+
+
+def reports_url(datasette: Any, database: str) -> str:
+    """The reports table as a reader first sees it (title, agency, region, year, dates, checks, requests)."""
+    return datasette.urls.table(database, "reports") + "?" + READER_QUERY
+
+
+@hookimpl
+def extra_template_vars() -> dict:
+    return {"nb_reader_query": READER_QUERY}
+
+
 @hookimpl
 def menu_links(datasette: Any) -> list[dict]:
     names = [name for name in datasette.databases if name != "_internal"]
     links = []
     for name in names[:1]:
         links += [
+            {"href": reports_url(datasette, name), "label": "全部年报 / All reports"},
             {"href": datasette.urls.database(name) + "/search", "label": "全文检索 / Search"},
             {"href": datasette.urls.path(f"/-/charts/{name}"), "label": "图表 / Charts"},
         ]

@@ -216,6 +216,15 @@ def render_cell(value: Any, column: str, table: str, database: str, datasette: A
             return Markup(live)
         viewer = datasette.urls.path(f"/-/capture/{database}/{capture_id}")
         return Markup(f'{live} · <a href="{escape(viewer)}">存档 archived copy</a>')
+    if column == "title" and table in ("reports", None) and isinstance(value, str) and value:
+        # A report's title leads to its report page (the reports table, and canned queries with report_id).
+        try:
+            report_id = row["id"] if table == "reports" else row["report_id"]
+        except (IndexError, KeyError):
+            report_id = None
+        if isinstance(report_id, int):
+            url = datasette.urls.row(database, "reports", str(report_id))
+            return Markup(f'<a href="{escape(url)}">{escape(value)}</a>')
     if table is None and column == "report_id" and isinstance(value, int):
         # Canned queries: every report_id leads to its report page.
         url = datasette.urls.row(database, "reports", str(value))
