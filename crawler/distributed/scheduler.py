@@ -10,9 +10,11 @@ an idle worker holds nothing in flight, so it simply clears its own hash.
 Every worker runs every site's start requests; they go through the shared dupefilter too, so a pass is seeded
 once whatever the number of workers.
 
-Passes: the dupefilter is cleared when a worker starts and finds no live worker, no queued and no in-flight
-request — the previous pass is over and a new nightly pass begins. Otherwise the worker joins (and, after a
-crash of every worker, resumes) the current pass.
+Passes: a worker that starts when no other worker is alive begins a new pass — it clears the dupefilter (the
+seeds of tonight's pass must not be filtered by last night's) but keeps whatever the previous pass left
+queued or in flight (dead workers' requests are reclaimed onto the queue), so after a crash of every worker
+nothing is lost: leftovers are fetched, and a URL both left over and rediscovered is merely fetched twice
+(captures deduplicate on url + sha256). A worker that starts while others are alive joins their pass.
 """
 
 from __future__ import annotations
@@ -79,19 +81,18 @@ return moved
 """
 )
 
-# KEYS: workers, inflight index, queue, dupefilter, pass; ARGV: ttl, worker id. Returns {pass, new?}.
+# KEYS: workers, dupefilter, pass; ARGV: ttl, worker id. Returns {pass, new?}.
 _JOIN = (
     _EXPIRE
     + """
 local fresh = 0
-if redis.call('ZCARD', KEYS[1]) == 0 and redis.call('ZCARD', KEYS[3]) == 0
-   and redis.call('SCARD', KEYS[2]) == 0 then
-  redis.call('DEL', KEYS[4])
-  redis.call('INCR', KEYS[5])
+if redis.call('ZCARD', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[2])
+  redis.call('INCR', KEYS[3])
   fresh = 1
 end
 redis.call('ZADD', KEYS[1], now, ARGV[2])
-return {tonumber(redis.call('GET', KEYS[5]) or '0'), fresh}
+return {tonumber(redis.call('GET', KEYS[3]) or '0'), fresh}
 """
 )
 
@@ -133,13 +134,7 @@ class ReliableScheduler(Scheduler):
     def open(self, spider: Spider) -> None:
         self.keys = frontier(spider.name)
         joined = self._join(
-            keys=[
-                self.keys["workers"],
-                self.keys["inflight_index"],
-                self.keys["queue"],
-                self.keys["dupefilter"],
-                self.keys["pass"],
-            ],
+            keys=[self.keys["workers"], self.keys["dupefilter"], self.keys["pass"]],
             args=[self.heartbeat_ttl, self.worker],
         )
         self.pass_number, fresh = int(joined[0]), int(joined[1])

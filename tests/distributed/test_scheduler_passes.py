@@ -1,0 +1,95 @@
+"""ReliableScheduler without a Scrapy engine: in-flight requests of a dead worker come back; passes restart."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+import redis
+from scrapy import Request, Spider
+from scrapy.settings import Settings
+
+import crawler.distributed.scheduler as scheduler_module
+from crawler.distributed.scheduler import ReliableScheduler
+from crawler.distributed.settings import redis_settings
+
+# scrapy-redis itself logs "Resuming crawl" through the deprecated Spider.log().
+pytestmark = pytest.mark.filterwarnings("ignore:Spider.log\\(\\) is deprecated")
+
+
+class _NoLoop:
+    """Stands in for twisted's LoopingCall: these tests run no reactor (heartbeats are called by hand)."""
+
+    def __init__(self, *args: Any) -> None:
+        self.running = False
+
+    def start(self, *args: Any, **kwargs: Any) -> None:
+        self.running = True
+
+    def stop(self) -> None:
+        self.running = False
+
+
+class _Spider(Spider):
+    name = "trs:test"
+
+    def parse(self, response: Any) -> None:
+        return None
+
+
+def _spider(url: str) -> _Spider:
+    spider = _Spider()
+    spider.settings = Settings(redis_settings(url))  # what the crawler would give it
+    return spider
+
+
+def _scheduler(url: str) -> ReliableScheduler:
+    scheduler = ReliableScheduler.from_settings(Settings(redis_settings(url)))
+    scheduler.heartbeat_ttl = 0.5
+    return scheduler
+
+
+def _request(n: int) -> Request:
+    return Request(f"http://127.0.0.1:9/{n}.html")
+
+
+@pytest.fixture(autouse=True)
+def _no_reactor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scheduler_module, "LoopingCall", _NoLoop)
+
+
+def test_a_crashed_workers_requests_are_reclaimed_and_the_next_start_begins_a_pass(redis_url: str) -> None:
+    server = redis.Redis.from_url(redis_url)
+    spider = _spider(redis_url)
+    first = _scheduler(redis_url)
+    first.open(spider)
+    for n in range(3):
+        assert first.enqueue_request(_request(n))
+    assert not first.enqueue_request(_request(0)), "the pass dupefilter lets a URL in twice"
+    popped = first.next_request()
+    assert popped is not None and server.hlen(first.inflight_key) == 2  # the request + its score
+    # SIGKILL: no close(), no more heartbeats. A live peer reclaims once the heartbeat has expired.
+    peer = _scheduler(redis_url)
+    peer.open(_spider(redis_url))
+    assert peer.pass_number == first.pass_number  # joined: a worker was alive
+    deadline = time.monotonic() + 10
+    while not peer.reclaim():
+        assert time.monotonic() < deadline, "the dead worker's request was never reclaimed"
+        peer.heartbeat()
+        time.sleep(0.1)
+    assert len(peer.queue) == 3 and server.hlen(first.inflight_key) == 0
+    assert peer.next_request().url == popped.url  # highest priority first: the reclaimed one is back
+
+    # Every worker gone (the peer is killed too): the next worker starts a new pass, keeping the leftovers.
+    time.sleep(0.6)
+    later = _scheduler(redis_url)
+    later.open(_spider(redis_url))
+    assert later.pass_number == first.pass_number + 1
+    deadline = time.monotonic() + 10
+    while len(later.queue) < 3:  # 2 left queued + the peer's in-flight one
+        assert time.monotonic() < deadline, "leftovers of the dead pass were lost"
+        later.reclaim()
+        time.sleep(0.1)
+    assert later.enqueue_request(_request(7)) and later.enqueue_request(Request("http://127.0.0.1:9/x"))
+    later.close("finished")
