@@ -104,7 +104,13 @@ async def report_context(datasette: Any, database: str, report_id: str) -> dict 
     chart = None
     if len(by_year) > 0:
         points = [(str(year), value) for year, value in sorted(by_year.items())]
-        chart = Markup(svg.column_chart(points, title=f"{report['agency']}：本年新收申请数量（件）"))
+        chart = Markup(
+            svg.column_chart(
+                points,
+                title=f"{report['agency']}：本年新收申请数量（件）",
+                highlight=str(report.get("year")),
+            )
+        )
     region = report.get("district") or report.get("city") or report.get("province") or ""
     tables = layout.report_tables(stats, checks, report.get("format"))
     for section in sections:

@@ -331,3 +331,15 @@ def test_reader_view_of_reports_and_title_links(served) -> None:
     agency = report.xpath("//dl[@class='nb-meta']//a/@href")[0]
     assert "agency_id=shapotou/gov" in agency and "_nocol=text" in agency
     assert _raw(served, agency)[0] == 200
+
+
+def test_report_page_marks_its_year_and_skips_empty_related_tables(served) -> None:
+    page = _html(served, f"/{served.db}/reports/106")
+    related = " ".join(page.xpath("//section[h2[contains(., '相关数据')]]//a/text()"))
+    assert "sections" in related and "checks" not in related and "statistics" not in related
+    page = _html(served, f"/{served.db}/reports/101")
+    fills = {
+        rect.xpath("string(./*[local-name()='title'])").split(":")[0]: rect.get("fill")
+        for rect in page.xpath("//section[@class='nb-years']//*[local-name()='rect']")
+    }
+    assert fills["2023"] != fills["2022"]

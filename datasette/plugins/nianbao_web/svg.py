@@ -6,14 +6,17 @@ from collections.abc import Sequence
 from html import escape
 
 BAR = "#2b6cb0"
+HIGHLIGHT = "#c05621"  # the report being read, among its agency's years
 
 
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def column_chart(points: Sequence[tuple[str, float | None]], *, title: str, unit: str = "件") -> str:
-    """Vertical bars, one per label (e.g. years); None values are drawn as 'no data'."""
+def column_chart(
+    points: Sequence[tuple[str, float | None]], *, title: str, unit: str = "件", highlight: str | None = None
+) -> str:
+    """Vertical bars, one per label (e.g. years); None values are drawn as 'no data'; `highlight` stands out."""
     width, height, left, bottom, top = max(460, 70 * len(points) + 60), 250, 50, 44, 44
     values = [v for _, v in points if v is not None]
     peak = max(values, default=0) or 1
@@ -41,7 +44,8 @@ def column_chart(points: Sequence[tuple[str, float | None]], *, title: str, unit
             y = height - bottom - bar_h
             parts.append(
                 f'<rect class="nb-bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{bar_h:.1f}" '
-                f'fill="{BAR}"><title>{escape(flat)}: {_num(value)} {escape(unit)}</title></rect>'
+                f'fill="{HIGHLIGHT if label == highlight else BAR}">'
+                f"<title>{escape(flat)}: {_num(value)} {escape(unit)}</title></rect>"
             )
             parts.append(
                 f'<text x="{cx:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle">{_num(value)}</text>'
