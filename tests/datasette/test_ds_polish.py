@@ -284,9 +284,11 @@ def test_json_cells_read_as_lists(served) -> None:
     assert rows[0]["cells"].startswith('["table3')
 
 
-def test_home_page_leads_to_reports_search_and_charts(served) -> None:
-    page = _html(served, "/")
+@pytest.mark.parametrize("start", ["/", "/archive"])
+def test_home_page_leads_to_reports_search_and_charts(served, start: str) -> None:
+    page = _html(served, start)
     links = page.xpath("//nav[@class='nb-start']/a/@href")
+    assert len(links) == 7
     assert f"/-/charts/{served.db}" in links
     assert any(link.startswith(f"/{served.db}/reports?") for link in links)
     for href in links:
