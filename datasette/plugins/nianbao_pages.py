@@ -71,6 +71,7 @@ cross join statistics s
   and (s.row_code like 'denied\\_%' escape '\\' or s.row_code like 'unable\\_%' escape '\\')
 where r.is_latest = 1
   and (:year = 'all' or r.year = :year)
+  and (:agency = '' or r.agency_id = :agency or r.agency = :agency)
   and {REGION_WHERE}
 group by s.row_code
 """
@@ -160,10 +161,11 @@ async def charts_view(datasette: Any, request: Any) -> Response:
     refusal_year = "all" if year in ALL_YEARS else (year or ("" if latest is None else str(latest)))
     errors: list[str] = []
     where = region or "全部地区"
+    agency_name = ""
     try:
         if agency:
             rows = (await db.execute(AGENCY_SQL, {"agency": agency})).rows
-            who = rows[0]["agency"] if rows else agency
+            who = agency_name = rows[0]["agency"] if rows else agency
         else:
             rows = (await db.execute(TOTALS_SQL, {"region": region})).rows
             who = f"{where}（全部机关）"
@@ -173,7 +175,8 @@ async def charts_view(datasette: Any, request: Any) -> Response:
         trend_chart = None
         errors.append(TIMEOUT)
     try:
-        rows = (await db.execute(REFUSAL_SQL, {"region": region, "year": refusal_year})).rows
+        params = {"region": region, "year": refusal_year, "agency": agency}
+        rows = (await db.execute(REFUSAL_SQL, params)).rows
         items = sorted(
             (
                 (codes.code_label("table3", r["row_code"]) or r["row_code"], r["applications"] or 0)
@@ -182,7 +185,8 @@ async def charts_view(datasette: Any, request: Any) -> Response:
             key=lambda item: -item[1],
         )
         when = "各年度合计" if refusal_year == "all" else f"{refusal_year}年度"
-        refusal_chart = Markup(svg.bar_chart(items, title=f"{where} {when}：不予公开与无法提供的理由（件）"))
+        scope = agency_name or agency or where
+        refusal_chart = Markup(svg.bar_chart(items, title=f"{scope} {when}：不予公开与无法提供的理由（件）"))
     except QueryInterrupted:
         refusal_chart = None
         errors.append(TIMEOUT)
@@ -193,6 +197,7 @@ async def charts_view(datasette: Any, request: Any) -> Response:
         "year": year,
         "latest": latest,
         "refusal_year": refusal_year,
+        "agency_name": agency_name or agency,
         "agency_chart": trend_chart,
         "refusal_chart": refusal_chart,
         "error": errors[0] if errors else "",

@@ -345,3 +345,19 @@ def test_report_page_marks_its_year_and_skips_empty_related_tables(served) -> No
         for rect in page.xpath("//section[@class='nb-years']//*[local-name()='rect']")
     }
     assert fills["2023"] != fills["2022"]
+
+
+def test_charts_for_one_agency_show_its_own_refusal_grounds(served) -> None:
+    page = _html(served, f"/-/charts/{served.db}", agency="shapotou/gov", region="", year="2023")
+    title = page.xpath(
+        "string(//section[@id='refusal-chart']//*[local-name()='svg']/*[local-name()='title'])"
+    )
+    assert title.startswith("沙坡头区人民政府 2023年度")
+    grounds = page.xpath(
+        "//section[@id='refusal-chart']//*[local-name()='rect'][@class='nb-bar']/*[local-name()='title']/text()"
+    )
+    shown = {g.rsplit(": ", 1)[0]: int(g.rsplit(": ", 1)[1].split()[0]) for g in grounds}
+    expected = _array(served, "refusal_grounds", year="2023", region="", agency="沙坡头区人民政府")
+    assert shown == {r["label"]: r["applications"] for r in expected}
+    data = page.xpath("//section[@id='refusal-chart']//a/@href")[0]
+    assert _raw(served, data)[0] == 200 and "agency=%E6%B2%99" in data
