@@ -10,7 +10,7 @@ from typing import Any
 
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Forbidden, NotFound, Response
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from datasette import hookimpl
 
@@ -18,7 +18,7 @@ _HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make 
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 from nianbao_web import capture as cap  # noqa: E402
-from nianbao_web import codes, svg  # noqa: E402
+from nianbao_web import codes, labels, svg  # noqa: E402
 
 # Pages that show archived content: nothing may run, load from elsewhere, or submit anywhere.
 ARCHIVE_CSP = (
@@ -287,6 +287,14 @@ READER_QUERY = "&".join(f"_nocol={column}" for column in READER_HIDDEN)
 def reports_url(datasette: Any, database: str) -> str:
     """The reports table as a reader first sees it (title, agency, region, year, dates, checks, requests)."""
     return datasette.urls.table(database, "reports") + "?" + READER_QUERY
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    # {{ column|nb_label }} / {{ column|nb_label(description) }}: a short Chinese header over the column name.
+    env.filters["nb_label"] = lambda name, description=None: labels.label_for(str(name), description)
+    # {{ column|nb_wbr }}: long snake_case names may wrap after an underscore in narrow headers.
+    env.filters["nb_wbr"] = lambda name: Markup(str(escape(str(name))).replace("_", "_<wbr>"))
 
 
 @hookimpl

@@ -361,3 +361,21 @@ def test_charts_for_one_agency_show_its_own_refusal_grounds(served) -> None:
     assert shown == {r["label"]: r["applications"] for r in expected}
     data = page.xpath("//section[@id='refusal-chart']//a/@href")[0]
     assert _raw(served, data)[0] == 200 and "agency=%E6%B2%99" in data
+
+
+def test_headers_and_parameters_carry_chinese_labels(served) -> None:
+    page = _html(served, f"/{served.db}/late_reports", year="", region="")
+    headers = {th.xpath("string(.//span[@class='nb-zh'])") for th in page.xpath("//table//th")}
+    assert {"报告", "标题", "机关", "年度", "逾期天数"} <= headers
+    labels = [label.text_content() for label in page.xpath("//form[contains(@class,'sql')]//label")]
+    assert labels == ["年度 year", "地区 region"]
+    assert "查询 / Query" in page.xpath("string(//form[contains(@class,'sql')]/h3)")
+    page = _html(served, f"/{served.db}/reports")
+    by_column = {
+        th.get("data-column"): th.xpath("string(.//span[@class='nb-zh'])")
+        for th in page.xpath("//table[contains(@class,'rows-and-columns')]//th")
+    }
+    assert by_column["agency"] == "发布机关" and by_column["year"] == "统计年度"
+    assert by_column["publish_date"] == "发布日期"  # from the shared list when the description is long
+    status, _, body = served.get(f"/{served.db}/reports.json", _shape="array")
+    assert status == 200 and '"agency"' in body  # exports keep the English column names
