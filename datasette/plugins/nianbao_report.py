@@ -70,6 +70,22 @@ def place_tables(sections: list[dict], present: list[str]) -> list[str]:
     return [name for name in ("table2", "table3", "table4") if name in left]
 
 
+def _json_list(value: Any) -> list[str]:
+    """A JSON list of parser problems or assumptions as strings ([] when empty or not JSON)."""
+    try:
+        items = json.loads(value) if isinstance(value, str) else []
+    except ValueError:
+        return [value]
+    if not isinstance(items, list):
+        return []
+    return [
+        (item.get("detail") or item.get("kind") or json.dumps(item, ensure_ascii=False))
+        if isinstance(item, dict)
+        else str(item)
+        for item in items
+    ]
+
+
 async def _rows(db: Any, sql: str, params: list | tuple) -> list[dict]:
     result = await db.execute(sql, params)
     return [dict(row) for row in result.rows]
@@ -118,6 +134,7 @@ async def report_context(datasette: Any, database: str, report_id: str) -> dict 
     unplaced = place_tables(sections, [name for name, table in tables.items() if table])
     return {
         "report": report,
+        "notes": _json_list(report.get("errors")) + _json_list(report.get("warnings")),
         "sections": sections,
         "tables": tables,
         "unplaced_tables": unplaced,

@@ -116,6 +116,8 @@ REPORTS: dict[int, dict] = {
         "text": "本年度统计数据见附件。",
         "received": None,
         "parse_status": "partial",
+        "table_is_image": True,
+        "warnings": ["table3: column header not fully readable; standard column order assumed"],
     },
 }
 
@@ -309,7 +311,9 @@ def _insert_report(db: sqlite_utils.Database, report_id: int, spec: dict) -> Non
             "source_format": "html",
             "format": spec["format"],
             "parse_status": spec.get("parse_status", "ok"),
-            "errors": "[]",
+            "errors": json.dumps(spec.get("errors", [])),
+            "warnings": json.dumps(spec.get("warnings", [])),
+            "table_is_image": int(spec.get("table_is_image", False)),
             "checks_failed": sum(1 for c in checks if not c["ok"]),
             "applications_received": spec["received"],
             "text": spec["text"],

@@ -379,3 +379,15 @@ def test_headers_and_parameters_carry_chinese_labels(served) -> None:
     assert by_column["publish_date"] == "发布日期"  # from the shared list when the description is long
     status, _, body = served.get(f"/{served.db}/reports.json", _shape="array")
     assert status == 200 and '"agency"' in body  # exports keep the English column names
+
+
+def test_report_page_says_when_tables_are_images_and_what_the_parser_assumed(served) -> None:
+    page = _html(served, f"/{served.db}/reports/106")
+    assert "统计表以图片发布" in page.xpath("string(//div[contains(@class,'nb-image-tables')])")
+    assert page.xpath("//div[contains(@class,'nb-image-tables')]//a/@href") == [f"/-/capture/{served.db}/106"]
+    notes = page.xpath("//div[@class='nb-notes']//li/text()")
+    assert notes == ["table3: column header not fully readable; standard column order assumed"]
+    page = _html(served, f"/{served.db}/reports/101")
+    assert not page.xpath("//div[contains(@class,'nb-image-tables')]") and not page.xpath(
+        "//div[@class='nb-notes']"
+    )
