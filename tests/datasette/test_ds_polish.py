@@ -391,3 +391,9 @@ def test_report_page_says_when_tables_are_images_and_what_the_parser_assumed(ser
     assert not page.xpath("//div[contains(@class,'nb-image-tables')]") and not page.xpath(
         "//div[@class='nb-notes']"
     )
+
+
+def test_license_and_source_are_labelled_in_chinese(served) -> None:
+    for path in ("/", f"/{served.db}", f"/{served.db}/reports"):
+        text = _html(served, path).xpath("string(//section[@class='content'])")
+        assert "许可 / License:" in text and "来源 / Source:" in text, path
