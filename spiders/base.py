@@ -203,11 +203,16 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
 
     def revalidation_requests(self) -> Iterator[scrapy.Request]:
         for doc in self.state.documents.values():
-            if not is_due(doc, force=self.force_revalidate):
+            resume = doc.url in self.state.resume_pages  # finish what a killed run left half done
+            if not resume and not is_due(doc, force=self.force_revalidate):
                 continue
             self.requested.add(doc.url)
             yield self.document_request(
-                doc.url, agency_id=doc.agency_id, title=doc.title or "", parent_url=doc.parent_url, known=doc
+                doc.url,
+                agency_id=doc.agency_id,
+                title=doc.title or "",
+                parent_url=doc.parent_url,
+                known=None if resume else doc,
             )
 
     # ---- decoding ------------------------------------------------------------------------------------
@@ -317,8 +322,8 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
     def follow_listing(
         self, response: Response, items: list[ListingItem], next_request: scrapy.Request | None
     ) -> Iterator[scrapy.Request]:
-        """Walk on only while a page holds something new; a page repeating earlier entries or the page cap
-        means endless pagination."""
+        """Walk on only while a page holds something new (after a killed run: every page); a page repeating
+        earlier entries or the page cap means endless pagination."""
         if next_request is None:
             return
         if not items and response.meta["page"] == 0:  # a JS shell: its entries come from the next request
@@ -328,7 +333,7 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         if items and response.meta.get("repeated_items") == len(items):
             self.ctx.event("endless_pagination", column, f"{response.url} repeats entries already listed")
             return
-        if not response.meta.get("fresh_items"):
+        if not response.meta.get("fresh_items") and not self.state.interrupted:
             return
         page = next_request.meta.get("page", response.meta["page"] + 1)
         if page >= self.site.politeness.max_pages:

@@ -57,6 +57,12 @@ class SiteState:
     seen: dict[str, str] = field(default_factory=dict)
     # Listed URLs that redirect (within the site) to a known document: url -> document url.
     aliases: dict[str, str] = field(default_factory=dict)
+    # The site's last run never ended (killed): walk every listing page again, not just the new ones,
+    # since pages it fetched may hold entries whose reports it never got to request.
+    interrupted: bool = False
+    # Report pages first archived by the killed runs: fetched again in full so that attachments they link
+    # to, which the killed run may never have requested, are found.
+    resume_pages: set[str] = field(default_factory=set)
 
 
 class ArchiveSink(Protocol):
@@ -123,6 +129,21 @@ class SqliteSink:
             ).fetchall():
                 state.seen[url] = kind
             state.aliases = self._aliases(site_id, state.documents)
+            # Runs since the last one that ended were killed: when did the first of them start?
+            (killed_since,) = self.db.execute(
+                "SELECT MIN(started_at) FROM crawl_runs WHERE site_id = ? AND id > COALESCE("
+                "(SELECT MAX(id) FROM crawl_runs WHERE site_id = ? AND ended_at IS NOT NULL), 0)",
+                [site_id, site_id],
+            ).fetchone()
+            state.interrupted = killed_since is not None
+            if killed_since is not None:
+                state.resume_pages = {
+                    url
+                    for (url,) in self.db.execute(
+                        "SELECT url FROM documents WHERE site_id = ? AND kind = 'page' AND first_seen >= ?",
+                        [site_id, killed_since],
+                    )
+                }
             cols = [c for c in self.db["crawl_runs"].columns_dict]
             state.previous_runs = [
                 dict(zip(cols, row, strict=False))
@@ -174,6 +195,10 @@ class SqliteSink:
 
     def start_run(self, site_id: str, started_at: str, host: str) -> int:
         with self._lock, self.db.conn:
+            self.db.execute(  # runs that never ended were killed; say so in `nianbao status`
+                "UPDATE crawl_runs SET status = 'interrupted' WHERE site_id = ? AND ended_at IS NULL",
+                [site_id],
+            )
             cursor = self.db.execute(
                 "INSERT INTO crawl_runs (site_id, started_at, status, requests, bytes, new_reports, "
                 "changed_reports, unchanged_reports, errors, blocked, warnings, host) "
