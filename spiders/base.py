@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import scrapy
 from parsel import Selector
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -144,6 +144,7 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
                     "column_unknown", None, f"{agency_id}: no column and no directory to discover it"
                 )
         yield from self.revalidation_requests()
+        yield from self.resume_requests()
 
     # ---- requests ------------------------------------------------------------------------------------
     def meta(self, kind: str, agency_id: str | None, **extra: Any) -> dict[str, Any]:
@@ -203,17 +204,29 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
 
     def revalidation_requests(self) -> Iterator[scrapy.Request]:
         for doc in self.state.documents.values():
-            resume = doc.url in self.state.resume_pages  # finish what a killed run left half done
-            if not resume and not is_due(doc, force=self.force_revalidate):
+            if not is_due(doc, force=self.force_revalidate):
                 continue
             self.requested.add(doc.url)
             yield self.document_request(
-                doc.url,
-                agency_id=doc.agency_id,
-                title=doc.title or "",
-                parent_url=doc.parent_url,
-                known=None if resume else doc,
+                doc.url, agency_id=doc.agency_id, title=doc.title or "", parent_url=doc.parent_url, known=doc
             )
+
+    def resume_requests(self) -> Iterator[scrapy.Request]:
+        """Finish what a killed run left half done: attachments linked from the report pages it archived,
+        read again from the archived bytes, not downloaded again."""
+        for url, page in self.state.resume_pages.items():
+            if page.content_type and "html" not in page.content_type.lower():
+                continue  # a report published as a bare file has no links to follow
+            doc = self.state.documents.get(url)
+            headers = {"Content-Type": page.content_type} if page.content_type else {}
+            response = HtmlResponse(
+                page.url,
+                body=page.body,
+                headers=headers,
+                request=scrapy.Request(page.url, meta=self.meta("report", doc.agency_id if doc else None)),
+            )
+            article = self.article(response, self.decode(response))
+            yield from self.attachment_requests(response, article, url, (doc.title if doc else None) or "")
 
     # ---- decoding ------------------------------------------------------------------------------------
     def decode(self, response: Response) -> str:
@@ -399,6 +412,12 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         page_url = (
             canonical_url(response.url) if response.meta.get("redirect_urls") else response.meta["doc_url"]
         )
+        yield from self.attachment_requests(response, article, page_url, title)
+
+    def attachment_requests(
+        self, response: Response, article: Article, page_url: str, title: str
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the attachments of a report page that the archive does not hold yet."""
         for url, label in article.attachments:
             canon = canonical_url(url)
             if canon in self.requested or canon in self.state.documents:

@@ -21,6 +21,7 @@ from urllib.parse import urljoin
 import sqlite_utils
 
 from crawler.crawl.reports import canonical_url
+from crawler.store.bodies import decode_body
 from crawler.store.captures import CaptureRecord, find_capture, write_capture
 from crawler.store.schema import connect
 
@@ -44,6 +45,15 @@ class KnownDocument:
 
 
 @dataclass
+class ArchivedPage:
+    """A report page as the archive holds it: enough to read its links again without fetching it."""
+
+    url: str
+    content_type: str | None
+    body: bytes
+
+
+@dataclass
 class SiteState:
     """The archive's memory of one site, read when its crawl starts."""
 
@@ -60,9 +70,9 @@ class SiteState:
     # The site's last run never ended (killed): walk every listing page again, not just the new ones,
     # since pages it fetched may hold entries whose reports it never got to request.
     interrupted: bool = False
-    # Report pages first archived by the killed runs: fetched again in full so that attachments they link
-    # to, which the killed run may never have requested, are found.
-    resume_pages: set[str] = field(default_factory=set)
+    # Report pages first archived by the killed runs, as archived: their attachment links are read again
+    # from the archive (no download), since the killed run may never have requested them.
+    resume_pages: dict[str, ArchivedPage] = field(default_factory=dict)
 
 
 class ArchiveSink(Protocol):
@@ -137,13 +147,15 @@ class SqliteSink:
             ).fetchone()
             state.interrupted = killed_since is not None
             if killed_since is not None:
-                state.resume_pages = {
-                    url
-                    for (url,) in self.db.execute(
-                        "SELECT url FROM documents WHERE site_id = ? AND kind = 'page' AND first_seen >= ?",
-                        [site_id, killed_since],
+                for url, final_url, content_type, body, codec in self.db.execute(
+                    "SELECT d.url, c.final_url, c.content_type, c.body, c.body_codec FROM documents d "
+                    "JOIN captures c ON c.id = d.latest_capture_id "
+                    "WHERE d.site_id = ? AND d.kind = 'page' AND d.first_seen >= ?",
+                    [site_id, killed_since],
+                ):
+                    state.resume_pages[url] = ArchivedPage(
+                        final_url or url, content_type, decode_body(body, codec)
                     )
-                }
             cols = [c for c in self.db["crawl_runs"].columns_dict]
             state.previous_runs = [
                 dict(zip(cols, row, strict=False))
