@@ -9,6 +9,7 @@ from pathlib import Path
 
 import redis
 
+import crawler.crawl.sink as sink_module
 from crawler.crawl.sink import KnownDocument, SiteState
 from crawler.distributed.ingest import Writer, run_ingest
 from crawler.distributed.keys import OPS, OPS_PROCESSING
@@ -165,4 +166,8 @@ def test_site_state_survives_the_trip_through_redis() -> None:
     for name in ("seen", "aliases"):  # fields the crawler added later travel too
         if hasattr(state, name):
             setattr(state, name, {"http://127.0.0.1/x": "other"})
+    page = getattr(sink_module, "ArchivedPage", None)
+    if page is not None and hasattr(state, "resume_pages"):  # nested dataclasses holding bytes
+        state.interrupted = True
+        state.resume_pages = {"http://127.0.0.1/p": page("http://127.0.0.1/p", "text/html", b"\x00\xff<a>")}
     assert state_from_json(state_to_json(state)) == state
