@@ -63,19 +63,30 @@ def bytes_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style)]"
+
+
+def _raw_text(node: Selector) -> str:
+    # straight from lxml: parsel's ::text would wrap every text node in a Selector (most of the cost)
+    root = node.root
+    return root.xpath("string()") if hasattr(root, "xpath") else str(root)
+
+
 def _body_node(sel: Selector) -> Selector:
     for css in BODY_SELECTORS:
         nodes = sel.css(css)
         if nodes:
-            best = max(nodes, key=lambda n: len("".join(n.css("::text").getall())))
-            if "".join(best.css("::text").getall()).strip() or best.css("img"):
+            lengths = [len(_raw_text(n)) for n in nodes]
+            best = nodes[lengths.index(max(lengths))]
+            if _raw_text(best).strip() or best.css("img"):
                 return best
     body = sel.css("body")
     return body[0] if body else sel
 
 
 def node_text(node: Selector) -> str:
-    parts = node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()
+    root = node.root
+    parts = root.xpath(_TEXT) if hasattr(root, "xpath") else [str(root)]
     return re.sub(r"\s+", " ", " ".join(parts)).strip()
 
 
@@ -117,7 +128,7 @@ def attachment_links(sel: Selector, url: str, body: Selector | None = None) -> l
             continue
         absolute = urljoin(url, href)
         if is_attachment_url(absolute):
-            label = " ".join(a.css("::text").getall()).strip() or a.attrib.get("title", "")
+            label = a.root.xpath("normalize-space()") or a.attrib.get("title", "")
             found.setdefault(absolute, label)
     for script in sel.css("script::text").getall():
         if "document.write" not in script:
