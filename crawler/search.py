@@ -227,11 +227,13 @@ def build_search_index(
     """
     fill_search_text(db, reuse=reuse, processes=processes)
     with db.conn:
-        db.execute(f"drop table if exists [{FTS_TABLE}]")
+        # Refilled in place, never dropped: readers (Datasette) keep a valid table the whole time, and see
+        # the old index or the new one, one transaction apart.
         db.execute(
-            f"create virtual table [{FTS_TABLE}] using fts5 ([title], [search_text], "
+            f"create virtual table if not exists [{FTS_TABLE}] using fts5 ([title], [search_text], "
             "tokenize='unicode61', content=[reports])"
         )
+        db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}]) values ('delete-all')")
         rows = db.execute("select id, title, search_text from reports")
         for chunk in _chunks(rows, _BATCH):
             db.conn.executemany(
