@@ -12,13 +12,13 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.crawl.incremental import revalidate_all, today
-from crawler.crawl.sink import SqliteSink
+from crawler.crawl.sink import ArchiveSink, SqliteSink
 from crawler.registry import Site, load_registry
 from spiders import spider_for_site
 
 
 class DistributedModeUnavailable(RuntimeError):
-    """--redis was given but distributed crawling is not wired yet."""
+    """--redis was given but that Redis cannot be reached."""
 
 
 @dataclass
@@ -115,13 +115,24 @@ def run_crawl(
     redis_url: str | None = None,
 ) -> CrawlSummary:
     """Crawl the registry's sites (or `site_ids`) into archive.db with the real Scrapy engine."""
-    if redis_url:
-        raise DistributedModeUnavailable(
-            "distributed mode: see issue — crawling through Redis is not wired yet; run without --redis"
-        )
+    if redis_url:  # distributed: shared Redis frontier, writes go to `nianbao ingest` (crawler/distributed)
+        import redis
+
+        from crawler.distributed.redis_sink import RedisSink
+        from crawler.distributed.settings import apply_redis
+
+        try:
+            sink: ArchiveSink = RedisSink(redis_url)
+        except redis.RedisError as exc:
+            raise DistributedModeUnavailable(
+                f"distributed mode: cannot reach Redis at {redis_url}: {exc}"
+            ) from exc
     sites = select_sites(load_registry(sites_path), site_ids)
-    sink = SqliteSink(db_path)
+    if not redis_url:
+        sink = SqliteSink(db_path)
     settings = crawl_settings()
+    if redis_url:
+        apply_redis(settings, redis_url)
     fast = os.environ.get("NIANBAO_FAST", "") not in ("", "0")
     process = CrawlerProcess(settings)
     crawlers = []

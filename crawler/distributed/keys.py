@@ -27,5 +27,6 @@ def frontier(spider: str) -> dict[str, str]:
         "inflight_index": f"{base}:inflight-workers",  # set of worker ids that hold in-flight requests
         "inflight_prefix": f"{base}:inflight:",  # + worker id: hash of requests popped, not yet done
         "pass": f"{base}:pass",  # counter: crawl passes started
+        "busy": f"{base}:busy",  # set of worker ids not idle yet (starting up, or working since last idle)
         "reclaimed": f"{base}:reclaimed",  # counter: requests taken back from dead workers (all time)
     }

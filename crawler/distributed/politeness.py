@@ -10,6 +10,7 @@ already spaces requests the same way.
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,7 +48,11 @@ class ClusterPolitenessMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ClusterPolitenessMiddleware:
         # One crawler per registry site: its settings carry that site's delay (crawler.crawl.runner).
-        return cls(get_redis_from_settings(crawler.settings), crawler.settings.getfloat("DOWNLOAD_DELAY"))
+        # NIANBAO_CLUSTER_DELAY sets a floor (seconds), e.g. to pace the simulator in tests.
+        delay = max(
+            crawler.settings.getfloat("DOWNLOAD_DELAY"), float(os.environ.get("NIANBAO_CLUSTER_DELAY", "0"))
+        )
+        return cls(get_redis_from_settings(crawler.settings), delay)
 
     def reserve(self, url: str) -> float:
         """Book the next start time for this URL's host; return how long to wait for it."""

@@ -45,6 +45,7 @@ redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
 local id = redis.sha1hex(r[1])
 redis.call('HSET', KEYS[2], id, r[1], 's:' .. id, r[2])
 redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[1])
 return {id, r[1]}
 """
 
@@ -54,7 +55,7 @@ local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
 """
 
-# KEYS: workers, inflight index, queue, reclaimed counter; ARGV: ttl, inflight hash prefix.
+# KEYS: workers, inflight index, queue, reclaimed counter, busy set; ARGV: ttl, inflight hash prefix.
 # Returns how many requests it pushed back.
 _RECLAIM = (
     _EXPIRE
@@ -77,6 +78,9 @@ for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   end
 end
 if moved > 0 then redis.call('INCRBY', KEYS[4], moved) end
+for _, w in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+  if not redis.call('ZSCORE', KEYS[1], w) then redis.call('SREM', KEYS[5], w) end
+end
 return moved
 """
 )
@@ -138,6 +142,8 @@ class ReliableScheduler(Scheduler):
             args=[self.heartbeat_ttl, self.worker],
         )
         self.pass_number, fresh = int(joined[0]), int(joined[1])
+        # Busy until its engine first goes idle: its start requests may still be on their way to the queue.
+        self.server.sadd(self.keys["busy"], self.worker)
         super().open(spider)
         moved = self.reclaim()
         spider.logger.info(
@@ -157,6 +163,7 @@ class ReliableScheduler(Scheduler):
         if reason == "finished":  # everything popped was processed
             self._clear_inflight()
         self.server.zrem(self.keys["workers"], self.worker)
+        self.server.srem(self.keys["busy"], self.worker)
         # SCHEDULER_PERSIST is required with several workers: one finishing must not flush the others' queue.
         if not self.persist:
             self.flush()
@@ -170,7 +177,13 @@ class ReliableScheduler(Scheduler):
         keys = self.keys
         moved = int(
             self._reclaim(
-                keys=[keys["workers"], keys["inflight_index"], keys["queue"], keys["reclaimed"]],
+                keys=[
+                    keys["workers"],
+                    keys["inflight_index"],
+                    keys["queue"],
+                    keys["reclaimed"],
+                    keys["busy"],
+                ],
                 args=[self.heartbeat_ttl, keys["inflight_prefix"]],
             )
         )
@@ -192,7 +205,8 @@ class ReliableScheduler(Scheduler):
 
     def next_request(self) -> Request | None:
         popped = self._pop(
-            keys=[self.keys["queue"], self.inflight_key, self.keys["inflight_index"]], args=[self.worker]
+            keys=[self.keys["queue"], self.inflight_key, self.keys["inflight_index"], self.keys["busy"]],
+            args=[self.worker],
         )
         if not popped:
             return None
@@ -212,16 +226,19 @@ class ReliableScheduler(Scheduler):
         pipe.execute()
 
     def _others_busy(self) -> bool:
-        """Whether another live worker still holds in-flight requests (which may schedule more)."""
+        """Whether another live worker is not idle yet (starting, downloading, or holding in-flight requests
+        whose callbacks may schedule more)."""
         members = self.server.zrange(self.keys["workers"], 0, -1)
-        live = {w.decode() if isinstance(w, bytes) else w for w in members}
+        live = {w.decode() if isinstance(w, bytes) else w for w in members} - {self.worker}
+        busy = {w.decode() if isinstance(w, bytes) else w for w in self.server.smembers(self.keys["busy"])}
         prefix = self.keys["inflight_prefix"]
-        return any(self.server.hlen(prefix + w) for w in live if w != self.worker)
+        return bool(live & busy) or any(self.server.hlen(prefix + w) for w in live)
 
     def on_idle(self, spider: Spider) -> None:
         """Close only when the whole pass is done, or after MAX_IDLE_TIME_BEFORE_CLOSE with nothing to do."""
         self.heartbeat()
         self._clear_inflight()  # an idle engine has nothing in progress
+        self.server.srem(self.keys["busy"], self.worker)
         self.reclaim()
         if len(self.queue):
             self._idle_since = None
