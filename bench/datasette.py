@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from crawler.contract import APPLICANT_COLUMNS, RESULT_ROWS_2021, TABLE4_BLOCKS, TABLE4_COLUMNS
 from crawler.search import build_search_index, segment
 from crawler.serve import datasette_command
 from crawler.store.schema import connect
@@ -50,21 +51,6 @@ SENTENCES: list[tuple[str, float]] = [
     ("召开新闻发布会{n}场，政务新媒体发布信息{n}条。", 0.4),
     ("本年度未收取任何费用。", 0.2),
     ("申请人对答复不服申请复议{n}件，复议机关维持原答复。", 0.05),
-]
-RESULT_ROWS = [
-    "granted", "partially_granted", "denied_state_secret", "denied_prohibited_by_law", "denied_three_securities",
-    "denied_third_party", "denied_internal_affairs", "denied_process_information", "denied_enforcement_files",
-    "denied_administrative_query", "unable_not_held", "unable_requires_creation", "unable_unclear",
-    "declined_complaint", "declined_repeated", "declined_publication", "declined_excessive",
-    "declined_confirmation", "other_no_correction", "other_no_fee", "other_other",
-]  # fmt: skip
-APPLICANT_COLUMNS = [
-    "natural_person",
-    "commercial",
-    "research",
-    "social_welfare",
-    "legal_service",
-    "other_org",
 ]
 COMMON_TERMS = ["公开", "申请"]  # in (nearly) every report: the worst case for facets over search results
 SELECTIVE_TERMS = ["复议", "诉讼", "行政复议", "不予公开", "国家秘密", "信访", "政策解读", "收费"]
@@ -153,7 +139,7 @@ def statistics_rows(rng: random.Random, report_id: int, received: int, full: boo
         for c, v in zip(APPLICANT_COLUMNS, split, strict=True)
     ]
     left = received
-    for row in RESULT_ROWS:
+    for row in RESULT_ROWS_2021:
         value = rng.randint(0, max(0, left // 4)) if left > 0 else 0
         left -= value
         rows.append(_stat(report_id, "table3", row, "total", value))
@@ -162,11 +148,9 @@ def statistics_rows(rng: random.Random, report_id: int, received: int, full: boo
     rows.append(_stat(report_id, "table3", "results_total", "total", received - left))
     rows.append(_stat(report_id, "table3", "carried_forward", "total", left))
     rows.append(_stat(report_id, "table3", "carried_over", "total", 0))
-    for block in ("review", "litigation_direct", "litigation_after_review"):
+    for block in TABLE4_BLOCKS:
         values = [rng.randint(0, 3), rng.randint(0, 1), 0, 0]
-        for col, value in zip(
-            ("upheld", "corrected", "other", "pending", "total"), [*values, sum(values)], strict=True
-        ):
+        for col, value in zip(TABLE4_COLUMNS, [*values, sum(values)], strict=True):
             rows.append(_stat(report_id, "table4", block, col, value))
     return rows
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.normalize.labels import OTHER_SPLIT, T3_COLS, T3_RESULT_ROWS, T4_COLS
+from crawler.contract import OTHER_ROW_SINGLE, OTHER_ROWS_2021, RESULT_ROWS, TABLE3_COLUMNS, TABLE4_COLUMNS
 from crawler.normalize.model import Check, Number
 
 Table = dict[str, dict[str, Number]]
@@ -40,7 +40,7 @@ def _fmt(v: float) -> str:
 def table_checks(t3: Table, t4: Table) -> list[Check]:
     """table3.balance / row_totals / results_sum and table4.block_totals, one check per column/row/block."""
     out: list[Check] = []
-    for col in T3_COLS:
+    for col in TABLE3_COLUMNS:
         addr = [
             f"table3.{r}.{col}" for r in ("new_received", "carried_over", "results_total", "carried_forward")
         ]
@@ -57,18 +57,18 @@ def table_checks(t3: Table, t4: Table) -> list[Check]:
             Check("table3.balance", ok, f"{col}: {_fmt(a)} + {_fmt(b)} {sign} {_fmt(c)} + {_fmt(d)}", addr)
         )
     for row, cols in t3.items():
-        parts = [_num(cols.get(c)) for c in T3_COLS[:-1]]
+        parts = [_num(cols.get(c)) for c in TABLE3_COLUMNS[:-1]]
         total = _num(cols.get("total"))
         if None in parts or total is None:
             continue
         s = sum(parts)  # type: ignore[arg-type]
         ok = s == total
         detail = f"{row}: {' + '.join(_fmt(p) for p in parts)} {'=' if ok else '≠'} {_fmt(total)}"  # type: ignore[arg-type]
-        out.append(Check("table3.row_totals", ok, detail, [f"table3.{row}.{c}" for c in T3_COLS]))
-    split = any(r in t3 for r in OTHER_SPLIT)
-    result_rows = [r for r in T3_RESULT_ROWS if r in t3 and not (split and r == "other_handling")]
+        out.append(Check("table3.row_totals", ok, detail, [f"table3.{row}.{c}" for c in TABLE3_COLUMNS]))
+    split = any(r in t3 for r in OTHER_ROWS_2021)
+    result_rows = [r for r in RESULT_ROWS if r in t3 and not (split and r == OTHER_ROW_SINGLE)]
     if "results_total" in t3 and result_rows:
-        for col in T3_COLS:
+        for col in TABLE3_COLUMNS:
             parts = [_num(t3[r].get(col)) for r in result_rows]
             total = _num(t3["results_total"].get(col))
             if total is None or None in parts:
@@ -84,14 +84,14 @@ def table_checks(t3: Table, t4: Table) -> list[Check]:
                 )
             )
     for block, cols in t4.items():
-        parts = [_num(cols.get(c)) for c in T4_COLS[:-1]]
+        parts = [_num(cols.get(c)) for c in TABLE4_COLUMNS[:-1]]
         total = _num(cols.get("total"))
         if None in parts or total is None:
             continue
         s = sum(parts)  # type: ignore[arg-type]
         ok = s == total
         detail = f"{block}: {' + '.join(_fmt(p) for p in parts)} {'=' if ok else '≠'} {_fmt(total)}"  # type: ignore[arg-type]
-        out.append(Check("table4.block_totals", ok, detail, [f"table4.{block}.{c}" for c in T4_COLS]))
+        out.append(Check("table4.block_totals", ok, detail, [f"table4.{block}.{c}" for c in TABLE4_COLUMNS]))
     return out
 
 

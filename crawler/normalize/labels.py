@@ -4,76 +4,13 @@ from __future__ import annotations
 
 import re
 
+from crawler.contract import TABLE2_LAYOUTS
 from crawler.normalize.numbers import squeeze
 
-T3_COLS = (
-    "natural_person",
-    "commercial",
-    "research",
-    "social_welfare",
-    "legal_service",
-    "other_org",
-    "total",
-)
-T4_BLOCKS = ("review", "litigation_direct", "litigation_after_review")
-T4_COLS = ("upheld", "corrected", "other", "pending", "total")
-
-T3_ROWS_2021 = (
-    "new_received",
-    "carried_over",
-    "granted",
-    "partially_granted",
-    "denied_state_secret",
-    "denied_prohibited_by_law",
-    "denied_three_securities",
-    "denied_third_party",
-    "denied_internal_affairs",
-    "denied_process_information",
-    "denied_enforcement_files",
-    "denied_administrative_query",
-    "unable_not_held",
-    "unable_requires_creation",
-    "unable_unclear",
-    "declined_complaint",
-    "declined_repeated",
-    "declined_publication",
-    "declined_excessive",
-    "declined_confirmation",
-    "other_no_correction",
-    "other_no_fee",
-    "other_other",
-    "results_total",
-    "carried_forward",
-)
-OTHER_SPLIT = ("other_no_correction", "other_no_fee", "other_other")
-T3_RESULT_ROWS = tuple(
-    r for r in T3_ROWS_2021 if r not in ("new_received", "carried_over", "results_total", "carried_forward")
-) + ("other_handling",)
-
-T2_LAYOUT = {
-    "2021": {
-        "regulations": ("issued", "repealed", "in_force"),
-        "normative_documents": ("issued", "repealed", "in_force"),
-        "licensing": ("decisions",),
-        "penalty": ("decisions",),
-        "coercion": ("decisions",),
-        "fees": ("amount_10k_yuan",),
-    },
-    "2019": {
-        "regulations": ("new_made", "new_published", "total_published"),
-        "normative_documents": ("new_made", "new_published", "total_published"),
-        "licensing": ("prior_year_items", "change", "decisions"),
-        "other_management": ("prior_year_items", "change", "decisions"),
-        "penalty": ("prior_year_items", "change", "decisions"),
-        "coercion": ("prior_year_items", "change", "decisions"),
-        "fees": ("prior_year_items", "change"),
-        "procurement": ("items", "amount"),
-    },
-}
-T2_COLS_2021 = frozenset({"issued", "repealed", "in_force", "amount_10k_yuan"})
-T2_COLS_2019 = frozenset(
-    {"new_made", "new_published", "total_published", "prior_year_items", "change", "items"}
-)
+_T2_COLS = {fmt: {c for cols in rows.values() for c in cols} for fmt, rows in TABLE2_LAYOUTS.items()}
+# columns only one format prints: what tells a table 2's format from its header
+T2_COLS_2021 = frozenset(_T2_COLS["2021"] - _T2_COLS["2019"])
+T2_COLS_2019 = frozenset(_T2_COLS["2019"] - _T2_COLS["2021"])
 
 _NUMBERING = re.compile(r"^(?:[(（]?[一二三四五六七八九十\d]{1,3}[)）]?[、.．,，:：]?)+")
 _BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "〔": "(", "〕": ")"})

@@ -5,11 +5,20 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from crawler.contract import (
+    OTHER_ROW_SINGLE,
+    OTHER_ROWS_2021,
+    TABLE2_LAYOUTS,
+    TABLE3_COLUMNS,
+    TABLE3_ROWS_2019,
+    TABLE3_ROWS_2021,
+    TABLE4_BLOCKS,
+    TABLE4_COLUMNS,
+)
 from crawler.normalize import embedded, limits
 from crawler.normalize.checks import format_check, table_checks, text_checks
 from crawler.normalize.decode import decode_text
 from crawler.normalize.extracted import Extracted
-from crawler.normalize.labels import OTHER_SPLIT, T2_LAYOUT, T3_COLS, T3_ROWS_2021, T4_BLOCKS, T4_COLS
 from crawler.normalize.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
 from crawler.normalize.model import ParsedReport, ReportHints, Section
 from crawler.normalize.rows import SrcRow
@@ -96,7 +105,7 @@ def _detect_format(reader: TableReader, tables: dict, sections: list[Section], y
     if reader.t2_format:
         return reader.t2_format
     t3 = tables["table3"]
-    if any(r in t3 for r in OTHER_SPLIT):
+    if any(r in t3 for r in OTHER_ROWS_2021):
         return "2021"
     if t3 or tables["table4"] or tables["table2"]:
         return "2019" if year is not None and year <= 2020 else "2021"
@@ -117,26 +126,24 @@ def _completeness(fmt: str, tables: dict) -> list[str]:
     if not t2:
         errors.append("table2 not found")
     else:
-        missing = [r for r in T2_LAYOUT[fmt] if r not in t2]
+        missing = [r for r in TABLE2_LAYOUTS[fmt] if r not in t2]
         if missing:
             errors.append(f"table2: rows missing: {', '.join(missing)}")
     if not t3:
         errors.append("table3 not found")
     else:
-        rows = [r for r in T3_ROWS_2021 if not (fmt == "2019" and r in OTHER_SPLIT)]
-        if fmt == "2019" or ("other_handling" in t3 and not any(r in t3 for r in OTHER_SPLIT)):
-            rows = [r for r in rows if r not in OTHER_SPLIT]
-            rows.insert(rows.index("results_total"), "other_handling")
+        single = OTHER_ROW_SINGLE in t3 and not any(r in t3 for r in OTHER_ROWS_2021)
+        rows = TABLE3_ROWS_2019 if fmt == "2019" or single else TABLE3_ROWS_2021
         missing = [r for r in rows if r not in t3]
         if missing:
             errors.append(f"table3: rows missing: {', '.join(missing)}")
-        short = [r for r in rows if r in t3 and len(t3[r]) < len(T3_COLS)]
+        short = [r for r in rows if r in t3 and len(t3[r]) < len(TABLE3_COLUMNS)]
         if short:
             errors.append(f"table3: incomplete rows: {', '.join(short)}")
     if not t4:
         errors.append("table4 not found")
     else:
-        missing = [f"{b}.{c}" for b in T4_BLOCKS for c in T4_COLS if c not in t4.get(b, {})]
+        missing = [f"{b}.{c}" for b in TABLE4_BLOCKS for c in TABLE4_COLUMNS if c not in t4.get(b, {})]
         if missing:
             errors.append(
                 f"table4: cells missing: {', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}"

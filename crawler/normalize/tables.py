@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from crawler.contract import OTHER_ROWS_2021, TABLE2_LAYOUTS, TABLE3_COLUMNS, TABLE4_BLOCKS, TABLE4_COLUMNS
 from crawler.normalize.labels import (
-    OTHER_SPLIT,
-    T2_LAYOUT,
-    T3_COLS,
-    T4_BLOCKS,
-    T4_COLS,
+    T2_COLS_2019,
+    T2_COLS_2021,
     norm,
     strip_numbering,
     t2_col_code,
@@ -130,7 +128,7 @@ class TableReader:
 
     def _t4_start(self, v: _View) -> bool:
         """Table 4 begins: a block label (行政复议 …), a row of result labels, or a transposed block row."""
-        if len(v.names) == 1 and t4_block_code(v.names[0]) and len(v.values) == len(T4_COLS):
+        if len(v.names) == 1 and t4_block_code(v.names[0]) and len(v.values) == len(TABLE4_COLUMNS):
             self._t4_block_row(t4_block_code(v.names[0]) or "", v.labels[0], v.values, v.row)
             return True
         leaf_codes = {t4_col_code(n) for n in v.names} - {None}
@@ -161,7 +159,7 @@ class TableReader:
         if code is None and row.kind == "text" and self._pending and v.values:
             found = self._pending_code(v.names[-1])
             code = found[0] if found else None
-        if code and v.values and (self._mode in ("t3h", "t3") or len(v.values) == len(T3_COLS)):
+        if code and v.values and (self._mode in ("t3h", "t3") or len(v.values) == len(TABLE3_COLUMNS)):
             self._mode = "t3"
             self._t3_data(code, v.labels, v.values, row)
             self._pending = []
@@ -197,23 +195,23 @@ class TableReader:
 
     def _t3_code(self, name: str) -> str | None:
         code = t3_row_code(name, self._group)
-        if code is None and strip_numbering(name) in ("其他", "其它") and self._prev3 in OTHER_SPLIT[:2]:
+        if code is None and strip_numbering(name) in ("其他", "其它") and self._prev3 in OTHER_ROWS_2021[:2]:
             code = "other_other"
         return code
 
     # ---- table 2 --------------------------------------------------------------------------------------
     def _note_t2_format(self) -> None:
         codes = {c for c, _ in self._t2_cols or [] if c}
-        if codes & {"issued", "repealed", "in_force", "amount_10k_yuan"}:
+        if codes & T2_COLS_2021:
             self._t2_format = "2021"
-        elif codes & {"new_made", "new_published", "total_published", "prior_year_items", "change", "items"}:
+        elif codes & T2_COLS_2019:
             self._t2_format = "2019"
 
     def _t2_data(self, code: str, labels: list[SrcCell], values: list[SrcCell], row: SrcRow) -> None:
         cols = [(c, lab) for c, lab in (self._t2_cols or []) if c]
         if not cols or len(cols) > len(values) + 2:
             fmt = self._t2_format or ("2019" if code in ("other_management", "procurement") else "2021")
-            layout = T2_LAYOUT[fmt].get(code) or T2_LAYOUT["2019"].get(code) or ()
+            layout = TABLE2_LAYOUTS[fmt].get(code) or TABLE2_LAYOUTS["2019"].get(code) or ()
             if not self._t2_cols:
                 self.errors.append(f"table2: no column header before {clean_text(labels[0].text or '')!r}")
             cols = [(c, c) for c in layout]
@@ -247,12 +245,12 @@ class TableReader:
         for h in heads:
             if h.code not in {c for c, _ in order}:
                 order.append((h.code, h.label))
-        if self._t3_positions_ok and {c for c, _ in order} == set(T3_COLS):
+        if self._t3_positions_ok and {c for c, _ in order} == set(TABLE3_COLUMNS):
             return order
         if self._t3_head:
             seen = [c for c, _ in order] if self._t3_positions_ok else []
-            self._standard_order("table3", seen, list(T3_COLS))
-        return [(c, c) for c in T3_COLS]
+            self._standard_order("table3", seen, list(TABLE3_COLUMNS))
+        return [(c, c) for c in TABLE3_COLUMNS]
 
     def _t3_data(self, code: str, labels: list[SrcCell], values: list[SrcCell], row: SrcRow) -> None:
         key = len(self._t3_head)
@@ -295,13 +293,13 @@ class TableReader:
             if owner is not None:
                 order.append((owner.code, leaf.code, f"{owner.label} {leaf.label}"))
         keys = [(b, c) for b, c, _ in order]
-        if self._t4_positions_ok and len(keys) == n and len(set(keys)) == n and n % len(T4_COLS) == 0:
+        if self._t4_positions_ok and len(keys) == n and len(set(keys)) == n and n % len(TABLE4_COLUMNS) == 0:
             return order
-        if n == len(T4_BLOCKS) * len(T4_COLS):
+        if n == len(TABLE4_BLOCKS) * len(TABLE4_COLUMNS):
             if self._t4_leaves:
                 seen = [h.code for h in leaves] if self._t4_positions_ok else []
-                self._standard_order("table4", seen, list(T4_COLS) * len(T4_BLOCKS))
-            return [(b, c, f"{b} {c}") for b in T4_BLOCKS for c in T4_COLS]
+                self._standard_order("table4", seen, list(TABLE4_COLUMNS) * len(TABLE4_BLOCKS))
+            return [(b, c, f"{b} {c}") for b in TABLE4_BLOCKS for c in TABLE4_COLUMNS]
         self.errors.append(
             f"table4: a row of {n} values does not fit the {len(keys)} header columns; row skipped"
         )
@@ -314,8 +312,8 @@ class TableReader:
         for h in heads:
             if h.code not in {c for c, _ in codes}:
                 codes.append((h.code, h.label))
-        if not self._t4_positions_ok or {c for c, _ in codes} != set(T4_COLS):
-            codes = [(c, c) for c in T4_COLS]
+        if not self._t4_positions_ok or {c for c, _ in codes} != set(TABLE4_COLUMNS):
+            codes = [(c, c) for c in TABLE4_COLUMNS]
         block_label = clean_text(label.text or "")
         for (col, col_label), v in zip(codes, values, strict=True):
             self._emit("table4", block, col, v, block_label, f"{block_label} {col_label}", row)

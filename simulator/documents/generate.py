@@ -5,14 +5,14 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .truth import (
+from crawler.contract import (
     APPLICANT_COLUMNS,
     OTHER_ROW_SINGLE,
     OTHER_ROWS_2021,
     TABLE4_BLOCKS,
-    result_rows,
-    table3_rows,
 )
+
+from .truth import result_rows, table3_rows
 
 # Relative weights for where an application ends up (per result row).
 _RESULT_WEIGHTS: dict[str, float] = {

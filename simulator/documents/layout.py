@@ -5,17 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .truth import (
-    APPLICANT_COLUMNS,
+from crawler.contract import (
     DECLINED_ROWS,
     DENIED_ROWS,
     OTHER_ROW_SINGLE,
     OTHER_ROWS_2021,
+    TABLE3_COLUMNS,
     TABLE4_BLOCKS,
     TABLE4_COLUMNS,
     UNABLE_ROWS,
-    ReportTruth,
 )
+
+from .truth import ReportTruth
 
 
 @dataclass
@@ -153,7 +154,7 @@ def table3_grid(truth: ReportTruth) -> Grid:
     misaligned = "misaligned_header" in truth.quirks
 
     def values(row: str) -> list[Cell]:
-        cells = [_v(truth, "table3", row, c) for c in (*APPLICANT_COLUMNS, "total")]
+        cells = [_v(truth, "table3", row, c) for c in TABLE3_COLUMNS]
         if misaligned:
             cells[1].colspan = 2
         return cells

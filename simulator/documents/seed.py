@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from .truth import (
-    APPLICANT_COLUMNS,
-    DECLINED_ROWS,
-    DENIED_ROWS,
-    OTHER_ROWS_2021,
-    STANDARD_SECTION_TITLES,
-    TABLE4_BLOCKS,
-    TABLE4_COLUMNS,
-    UNABLE_ROWS,
-    ReportTruth,
-)
+from crawler.contract import TABLE3_COLUMNS, TABLE3_ROWS_2021, TABLE4_BLOCKS, TABLE4_COLUMNS
+
+from .truth import STANDARD_SECTION_TITLES, ReportTruth
 
 SEED_TITLE = "沙坡头区政务服务中心 2024 年政府信息公开工作年度报告"
 
@@ -68,18 +60,6 @@ def _zeros(cols: tuple[str, ...]) -> dict[str, int]:
 
 def seed_truth() -> ReportTruth:
     """沙坡头区政务服务中心 2024: every number is 0 in the seed; texts verbatim (markdown ** and <> removed)."""
-    t3_rows = [
-        "new_received",
-        "carried_over",
-        "granted",
-        "partially_granted",
-        *DENIED_ROWS,
-        *UNABLE_ROWS,
-        *DECLINED_ROWS,
-        *OTHER_ROWS_2021,
-        "results_total",
-        "carried_forward",
-    ]
     texts = ["\n".join(_S1), "", "", "", "\n".join(_S5), "\n".join(_S6)]
     return ReportTruth(
         agency="沙坡头区政务服务中心",
@@ -97,7 +77,7 @@ def seed_truth() -> ReportTruth:
             "coercion": {"decisions": 0},
             "fees": {"amount_10k_yuan": 0},
         },
-        table3={row: _zeros((*APPLICANT_COLUMNS, "total")) for row in t3_rows},
+        table3={row: _zeros(TABLE3_COLUMNS) for row in TABLE3_ROWS_2021},
         table4={block: _zeros(TABLE4_COLUMNS) for block in TABLE4_BLOCKS},
         preamble=SEED_PREAMBLE,
         label_style="halfwidth",

@@ -5,55 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-APPLICANT_COLUMNS: tuple[str, ...] = (
-    "natural_person",
-    "commercial",
-    "research",
-    "social_welfare",
-    "legal_service",
-    "other_org",
+from crawler.contract import (
+    APPLICANT_COLUMNS,
+    OTHER_ROW_SINGLE,
+    RESULT_ROWS_2019,
+    RESULT_ROWS_2021,
+    TABLE3_COLUMNS,
+    TABLE3_ROWS_2019,
+    TABLE3_ROWS_2021,
+    TABLE4_BLOCKS,
 )
-TABLE3_COLUMNS: tuple[str, ...] = (*APPLICANT_COLUMNS, "total")
-
-DENIED_ROWS: tuple[str, ...] = (
-    "denied_state_secret",
-    "denied_prohibited_by_law",
-    "denied_three_securities",
-    "denied_third_party",
-    "denied_internal_affairs",
-    "denied_process_information",
-    "denied_enforcement_files",
-    "denied_administrative_query",
-)
-UNABLE_ROWS: tuple[str, ...] = ("unable_not_held", "unable_requires_creation", "unable_unclear")
-DECLINED_ROWS: tuple[str, ...] = (
-    "declined_complaint",
-    "declined_repeated",
-    "declined_publication",
-    "declined_excessive",
-    "declined_confirmation",
-)
-OTHER_ROWS_2021: tuple[str, ...] = ("other_no_correction", "other_no_fee", "other_other")
-OTHER_ROW_SINGLE = "other_handling"
 
 
 def result_rows(table3: dict[str, dict[str, int]]) -> list[str]:
     """The result rows (三（一）…（六）) present in a table3, in printed order."""
-    rows = ["granted", "partially_granted", *DENIED_ROWS, *UNABLE_ROWS, *DECLINED_ROWS]
-    if OTHER_ROW_SINGLE in table3:
-        rows.append(OTHER_ROW_SINGLE)
-    else:
-        rows.extend(OTHER_ROWS_2021)
-    return rows
+    return list(RESULT_ROWS_2019 if OTHER_ROW_SINGLE in table3 else RESULT_ROWS_2021)
 
 
 def table3_rows(table3: dict[str, dict[str, int]]) -> list[str]:
     """All table3 row codes present, in printed order."""
-    return ["new_received", "carried_over", *result_rows(table3), "results_total", "carried_forward"]
+    return list(TABLE3_ROWS_2019 if OTHER_ROW_SINGLE in table3 else TABLE3_ROWS_2021)
 
-
-TABLE4_BLOCKS: tuple[str, ...] = ("review", "litigation_direct", "litigation_after_review")
-TABLE4_COLUMNS: tuple[str, ...] = ("upheld", "corrected", "other", "pending", "total")
 
 CHECK_RULES: tuple[str, ...] = (
     "table3.balance",

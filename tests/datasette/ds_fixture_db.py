@@ -8,34 +8,9 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler.contract import APPLICANT_COLUMNS, RESULT_ROWS_2019, RESULT_ROWS_2021
 from crawler.search import build_search_index
 from crawler.store.schema import connect
-
-COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org")
-RESULT_ROWS_2021 = (
-    "granted",
-    "partially_granted",
-    "denied_state_secret",
-    "denied_prohibited_by_law",
-    "denied_three_securities",
-    "denied_third_party",
-    "denied_internal_affairs",
-    "denied_process_information",
-    "denied_enforcement_files",
-    "denied_administrative_query",
-    "unable_not_held",
-    "unable_requires_creation",
-    "unable_unclear",
-    "declined_complaint",
-    "declined_repeated",
-    "declined_publication",
-    "declined_excessive",
-    "declined_confirmation",
-    "other_no_correction",
-    "other_no_fee",
-    "other_other",
-)
-RESULT_ROWS_2019 = (*RESULT_ROWS_2021[:18], "other_handling")
 
 MALICIOUS_HTML = """<!doctype html><html><head><title>恶意页面</title>
 <script>window.__pwned = 1; document.title = "PWNED";</script></head>
@@ -152,7 +127,7 @@ def _table3(received: int, fmt: str) -> dict[str, dict[str, int]]:
     table: dict[str, dict[str, int]] = {}
 
     def put(row: str, per_col: list[int]) -> None:
-        table[row] = dict(zip(COLUMNS, per_col, strict=True)) | {"total": sum(per_col)}
+        table[row] = dict(zip(APPLICANT_COLUMNS, per_col, strict=True)) | {"total": sum(per_col)}
 
     natural = received - received // 4
     put("new_received", [natural, received // 4, 0, 0, 0, 0])
@@ -163,12 +138,15 @@ def _table3(received: int, fmt: str) -> dict[str, dict[str, int]]:
         share = shares.get(row, 0.0)
         per_col = [int(v * share) for v in left]
         put(row, per_col)
-    results = [sum(table[r][c] for r in rows) for c in COLUMNS]
+    results = [sum(table[r][c] for r in rows) for c in APPLICANT_COLUMNS]
     carried = [1, 0, 0, 0, 0, 0]
     # Whatever is left over becomes partially granted, so the table balances exactly.
     extra = [left[i] - results[i] - carried[i] for i in range(6)]
-    put("partially_granted", [table["partially_granted"][c] + extra[i] for i, c in enumerate(COLUMNS)])
-    put("results_total", [sum(table[r][c] for r in rows) for c in COLUMNS])
+    put(
+        "partially_granted",
+        [table["partially_granted"][c] + extra[i] for i, c in enumerate(APPLICANT_COLUMNS)],
+    )
+    put("results_total", [sum(table[r][c] for r in rows) for c in APPLICANT_COLUMNS])
     put("carried_forward", carried)
     return table
 

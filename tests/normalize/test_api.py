@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from crawler.contract import TABLE3_COLUMNS
 from crawler.normalize import ParsedReport, ReportHints, parse_bytes, parse_file
 
 REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
@@ -15,15 +16,7 @@ def test_contract_shape() -> None:
     out = report.to_contract()
     for key in ("title", "agency", "year", "format", "parse_status", "errors", "publish_date", "sections"):
         assert key in out
-    assert set(out["table3"]["new_received"]) == {
-        "natural_person",
-        "commercial",
-        "research",
-        "social_welfare",
-        "legal_service",
-        "other_org",
-        "total",
-    }
+    assert set(out["table3"]["new_received"]) == set(TABLE3_COLUMNS)
     assert out["blank_cells"] == [] and all(
         {"rule", "ok", "detail", "cells"} <= set(c) for c in out["checks"]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.contract import TABLE3_COLUMNS
 from crawler.normalize.checks import table_checks, text_checks
 from crawler.normalize.decode import decode_text
 from crawler.normalize.labels import norm, t2_row_code, t3_col_code, t3_row_code, t4_col_code
@@ -120,16 +121,7 @@ def test_sections_free_form() -> None:
 
 
 def test_checks_name_the_numbers() -> None:
-    cols = [
-        "natural_person",
-        "commercial",
-        "research",
-        "social_welfare",
-        "legal_service",
-        "other_org",
-        "total",
-    ]
-    row = dict.fromkeys(cols, 0)
+    row = dict.fromkeys(TABLE3_COLUMNS, 0)
     t3 = {
         r: dict(row) for r in ("new_received", "carried_over", "results_total", "carried_forward", "granted")
     }

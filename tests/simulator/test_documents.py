@@ -11,6 +11,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from crawler.contract import (
+    APPLICANT_COLUMNS,
+    OTHER_ROW_SINGLE,
+    TABLE3_COLUMNS,
+    TABLE3_ROWS_2019,
+    TABLE3_ROWS_2021,
+)
 from simulator.documents import (
     ReportTruth,
     companion_articles,
@@ -22,35 +29,6 @@ from simulator.documents import (
 )
 
 SEED_DIR = Path("/work/shared/seeds")
-APPLICANTS = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org"]
-COLS = [*APPLICANTS, "total"]
-ROWS_2021 = [
-    "new_received",
-    "carried_over",
-    "granted",
-    "partially_granted",
-    "denied_state_secret",
-    "denied_prohibited_by_law",
-    "denied_three_securities",
-    "denied_third_party",
-    "denied_internal_affairs",
-    "denied_process_information",
-    "denied_enforcement_files",
-    "denied_administrative_query",
-    "unable_not_held",
-    "unable_requires_creation",
-    "unable_unclear",
-    "declined_complaint",
-    "declined_repeated",
-    "declined_publication",
-    "declined_excessive",
-    "declined_confirmation",
-    "other_no_correction",
-    "other_no_fee",
-    "other_other",
-    "results_total",
-    "carried_forward",
-]
 NUMERALS = "一二三四五六七八九十"
 
 REPORTS = district_reports()
@@ -59,11 +37,7 @@ TABLED = [t for t in REPORTS if t.table3 is not None]
 
 
 def _rows(t3: dict) -> list[str]:
-    if "other_handling" in t3:
-        rows = [r for r in ROWS_2021 if not r.startswith("other_")]
-        rows.insert(rows.index("results_total"), "other_handling")
-        return rows
-    return ROWS_2021
+    return list(TABLE3_ROWS_2019 if OTHER_ROW_SINGLE in t3 else TABLE3_ROWS_2021)
 
 
 def _failing(t: ReportTruth) -> set[str]:
@@ -72,12 +46,12 @@ def _failing(t: ReportTruth) -> set[str]:
     results = _rows(t3)[2:-2]
     if any(
         t3["new_received"][c] + t3["carried_over"][c] != t3["results_total"][c] + t3["carried_forward"][c]
-        for c in COLS
+        for c in TABLE3_COLUMNS
     ):
         failing.add("table3.balance")
-    if any(sum(t3[r][c] for c in APPLICANTS) != t3[r]["total"] for r in _rows(t3)):
+    if any(sum(t3[r][c] for c in APPLICANT_COLUMNS) != t3[r]["total"] for r in _rows(t3)):
         failing.add("table3.row_totals")
-    if any(sum(t3[r][c] for r in results) != t3["results_total"][c] for c in COLS):
+    if any(sum(t3[r][c] for r in results) != t3["results_total"][c] for c in TABLE3_COLUMNS):
         failing.add("table3.results_sum")
     if any(sum(b[k] for k in ("upheld", "corrected", "other", "pending")) != b["total"] for b in t4.values()):
         failing.add("table4.block_totals")
@@ -150,8 +124,8 @@ def test_seed_numbers_match_seed_file() -> None:
             t3_rows.append([int(x) for x in tokens[-7:]])
     seed = BY_KEY["sptqzwfwzx-2024"]
     assert len(t3_rows) == 25 == len(seed.table3)
-    for code, values in zip(ROWS_2021, t3_rows, strict=True):
-        assert [seed.table3[code][c] for c in COLS] == values, code
+    for code, values in zip(TABLE3_ROWS_2021, t3_rows, strict=True):
+        assert [seed.table3[code][c] for c in TABLE3_COLUMNS] == values, code
     t2_labels = {
         "规章": "regulations",
         "行政规范性文件": "normative_documents",
@@ -225,7 +199,7 @@ def test_html_carries_text_and_numbers(truth: ReportTruth, cms: str) -> None:
     value_rows = t3.findall(".//tr")[3:]
     assert len(value_rows) == len(truth.table3)
     for code, tr in zip(truth.table3, value_rows, strict=True):
-        want = [truth.cell_text(f"table3.{code}.{c}", truth.table3[code][c]) for c in COLS]
+        want = [truth.cell_text(f"table3.{code}.{c}", truth.table3[code][c]) for c in TABLE3_COLUMNS]
         assert _texts(tr.findall("td")[-7:]) == want, code
     want4 = [
         truth.cell_text(f"table4.{b}.{k}", v) for b, vals in truth.table4.items() for k, v in vals.items()
@@ -371,6 +345,8 @@ def test_docx_merged_cells() -> None:
     t3 = document.tables[1]
     row = t3.rows[3]
     assert row.cells[0].text == "一、本年新收政府信息公开申请数量"
-    want = [truth.cell_text(f"table3.new_received.{c}", truth.table3["new_received"][c]) for c in COLS]
+    want = [
+        truth.cell_text(f"table3.new_received.{c}", truth.table3["new_received"][c]) for c in TABLE3_COLUMNS
+    ]
     assert [c.text for c in row.cells[3:]] == want
     assert "/" in want

@@ -6,18 +6,26 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .codes import (
-    RESULT_CODES,
-    RESULT_HEADING,
-    TABLE2_COLUMNS,
-    TABLE2_ROWS,
+from crawler.contract import (
+    OTHER_ROW_SINGLE,
+    OTHER_ROWS_2021,
+    RESULT_ROWS,
+    TABLE2_COLUMN_LABELS,
+    TABLE2_ROW_LABELS,
+    TABLE3_COLUMN_LABELS,
     TABLE3_COLUMNS,
-    TABLE3_ROWS,
+    TABLE3_ROW_LABELS,
+    TABLE3_ROWS_2019,
+    TABLE3_ROWS_2021,
+    TABLE4_BLOCK_LABELS,
     TABLE4_BLOCKS,
+    TABLE4_COLUMN_LABELS,
     TABLE4_COLUMNS,
 )
 
-OTHER_SPLIT = ("other_no_correction", "other_no_fee", "other_other")
+from .codes import RESULT_HEADING
+
+RESULT_CODES = {*RESULT_ROWS, "results_total"}  # the rows under 三、本年度办理结果
 
 
 @dataclass
@@ -91,11 +99,12 @@ class _Values:
 
 
 def _table3_rows(values: _Values, fmt: str | None) -> list[tuple[str, str | None, str]]:
-    split = any(values.has("table3", code) for code in OTHER_SPLIT)
-    single = values.has("table3", "other_handling")
+    split = any(values.has("table3", code) for code in OTHER_ROWS_2021)
+    single = values.has("table3", OTHER_ROW_SINGLE)
     use_split = split or (not single and fmt == "2021")
-    skip = {"other_handling"} if use_split else set(OTHER_SPLIT)
-    return [row for row in TABLE3_ROWS if row[0] not in skip]
+    return [
+        (code, *TABLE3_ROW_LABELS[code]) for code in (TABLE3_ROWS_2021 if use_split else TABLE3_ROWS_2019)
+    ]
 
 
 def table3(values: _Values, fmt: str | None) -> dict:
@@ -112,7 +121,7 @@ def table3(values: _Values, fmt: str | None) -> dict:
         ],
         [Cell("自然人", rowspan=2, header=True), Cell("法人或其他组织", colspan=5, header=True)]
         + [Cell("总计", rowspan=2, header=True)],
-        [Cell(label, header=True) for _, label in TABLE3_COLUMNS[1:6]],
+        [Cell(TABLE3_COLUMN_LABELS[code], header=True) for code in TABLE3_COLUMNS[1:6]],
     ]
     results = [r for r in rows if r[0] in RESULT_CODES]
     group_sizes: dict[str, int] = {}
@@ -135,7 +144,7 @@ def table3(values: _Values, fmt: str | None) -> dict:
                     seen_groups.add(group)
                     line.append(Cell(group, rowspan=group_sizes[group], header=True))
                 line.append(Cell(item, header=True))
-        line += [values.cell("table3", code, col) for col, _ in TABLE3_COLUMNS]
+        line += [values.cell("table3", code, col) for col in TABLE3_COLUMNS]
         body.append(line)
     return {"header": header, "body": body}
 
@@ -143,22 +152,18 @@ def table3(values: _Values, fmt: str | None) -> dict:
 def table4(values: _Values) -> dict:
     header: Grid = [
         [Cell("行政复议", colspan=5, header=True), Cell("行政诉讼", colspan=10, header=True)],
-        [Cell(label, rowspan=2, header=True) for _, label in TABLE4_COLUMNS]
-        + [Cell(label, colspan=5, header=True) for _, label in TABLE4_BLOCKS[1:]],
-        [Cell(label, header=True) for _ in TABLE4_BLOCKS[1:] for _, label in TABLE4_COLUMNS],
+        [Cell(label, rowspan=2, header=True) for label in TABLE4_COLUMN_LABELS.values()]
+        + [Cell(TABLE4_BLOCK_LABELS[block], colspan=5, header=True) for block in TABLE4_BLOCKS[1:]],
+        [Cell(label, header=True) for _ in TABLE4_BLOCKS[1:] for label in TABLE4_COLUMN_LABELS.values()],
     ]
-    body: Grid = [
-        [values.cell("table4", block, col) for block, _ in TABLE4_BLOCKS for col, _ in TABLE4_COLUMNS]
-    ]
+    body: Grid = [[values.cell("table4", block, col) for block in TABLE4_BLOCKS for col in TABLE4_COLUMNS]]
     return {"header": header, "body": body}
 
 
 def table2(values: _Values) -> list[dict]:
     """Table 2 as printed: one sub-table per set of columns (规章/规范性文件; 许可/处罚/强制; 收费; …)."""
-    col_order = [code for code, _ in TABLE2_COLUMNS]
-    labels = dict(TABLE2_COLUMNS)
-    row_labels = dict(TABLE2_ROWS)
-    known = [code for code, _ in TABLE2_ROWS]
+    col_order = list(TABLE2_COLUMN_LABELS)
+    known = list(TABLE2_ROW_LABELS)
     present_rows = sorted(
         {r for t, r, _ in values.stats if t == "table2"},
         key=lambda r: known.index(r) if r in known else len(known),
@@ -170,9 +175,12 @@ def table2(values: _Values) -> list[dict]:
         groups.setdefault(key, []).append(row)
     parts = []
     for cols, rows in groups.items():
-        header = [[Cell("信息内容", header=True)] + [Cell(labels.get(c, c), header=True) for c in cols]]
+        header = [
+            [Cell("信息内容", header=True)]
+            + [Cell(TABLE2_COLUMN_LABELS.get(c, c), header=True) for c in cols]
+        ]
         body = [
-            [Cell(row_labels.get(r, r), header=True)] + [values.cell("table2", r, c) for c in cols]
+            [Cell(TABLE2_ROW_LABELS.get(r, r), header=True)] + [values.cell("table2", r, c) for c in cols]
             for r in rows
         ]
         parts.append({"header": header, "body": body})
