@@ -6,6 +6,7 @@ import re
 
 import lxml.etree
 import lxml.html
+import trafilatura
 
 from crawler.normalize import embedded, limits
 from crawler.normalize.extracted import Extracted
@@ -235,6 +236,15 @@ def _render_plain(table: lxml.html.HtmlElement) -> list[str]:
     return lines
 
 
+def _main_text(html: str) -> list[str]:
+    """The article's text lines by trafilatura, for pages whose body no report anchor or container gives away."""
+    try:
+        found = trafilatura.extract(html, include_tables=False, include_comments=False, favor_recall=True)
+    except Exception:  # trafilatura on hostile markup: fall back to the page body
+        return []
+    return [ln.strip() for ln in (found or "").splitlines() if ln.strip()]
+
+
 def read_html(text: str, *, nested: bool = False) -> Extracted:
     """Parse one HTML page (already decoded) into an Extracted; a gkmlpt page's article is read from its
     `window._CONFIG` script."""
@@ -275,7 +285,15 @@ def read_html(text: str, *, nested: bool = False) -> Extracted:
             if any((c.text or "").strip() for c in r.cells if not c.inherited)
         ]
     container = _container(root, report_tables)
-    for i, line in enumerate(_walk_text(container, rendered, non_leaf)[: limits.MAX_LINES]):
+    body_el = root.find("body")
+    unanchored = not report_tables and container in (root, body_el)
+    extracted = _main_text(text) if unanchored else None
+    if extracted:
+        # No report anchor and no known body container: let trafilatura tell the article from the chrome.
+        ex.lines.extend(extracted[: limits.MAX_LINES])
+    for i, line in enumerate(
+        [] if extracted else _walk_text(container, rendered, non_leaf)[: limits.MAX_LINES]
+    ):
         if line.startswith(TABLE_MARK):
             ex.table_lines.add(i)
             line = line[1:]

@@ -53,3 +53,27 @@ def test_mutated_inputs_never_raise() -> None:
             assert isinstance(report, ParsedReport)
             assert report.parse_status in ("ok", "partial", "failed", "needs_ocr")
             assert report.parse_status == "ok" or report.errors
+
+
+CHROME_PAGE = """<html><head><title>某县人民政府</title></head><body>
+<div class="nav"><a href="/">首页</a> | <a href="/jg/">机构概况</a> | <a href="/xw/">新闻中心</a> | <a href="/hd/">互动交流</a>
+| <a href="/fw/">办事服务</a> | <a href="/zt/">专题专栏</a> | <a href="/dt/">网站地图</a></div>
+<div class="wrap"><div class="left"><ul><li><a href="/a/">政策法规</a></li><li><a href="/b/">规划计划</a></li>
+<li><a href="/c/">人事信息</a></li><li><a href="/d/">财政资金</a></li></ul></div>
+<div class="right"><h2>某县林业局2012年政府信息公开工作年度报告</h2>
+<p>根据《中华人民共和国政府信息公开条例》要求，现将我局2012年度政府信息公开工作情况报告如下。</p>
+<p>一、主动公开政府信息情况。全年共主动公开政府信息126条，其中机构职能类8条，政策法规类23条，规划计划类11条。</p>
+<p>二、依申请公开政府信息情况。全年共受理政府信息公开申请3件，均已按期答复。</p>
+<p>三、政府信息公开的收费及减免情况。本年度未收取任何费用。</p>
+<p>四、因政府信息公开申请提起行政复议、行政诉讼的情况。本年度未发生此类情况。</p>
+<p>五、存在的主要问题和改进措施。信息公开的及时性有待提高，下一步将进一步完善工作机制。</p>
+</div></div>
+<div class="footer">主办单位：某县人民政府办公室 版权所有 网站标识码：1234560001 备案号：某ICP备12345678号</div>
+</body></html>"""
+
+
+def test_free_form_page_without_anchors_drops_the_site_chrome():
+    report = parse_bytes(CHROME_PAGE.encode("utf-8"), filename="t.html")
+    assert report.format == "other"
+    assert "全年共主动公开政府信息126条" in report.text
+    assert "网站地图" not in report.text and "备案号" not in report.text
