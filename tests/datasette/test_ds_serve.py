@@ -65,7 +65,7 @@ def test_every_table_and_column_is_described_in_both_languages(tmp_path: Path) -
 def test_reports_default_facets_and_sort(served) -> None:
     data = served.json(f"/{served.db}/reports.json", _shape="objects")
     facets = set(data["facet_results"])
-    assert {"year", "province", "city", "district", "agency", "format", "parse_status"} <= facets
+    assert {"year", "province", "city", "agency", "parse_status"} <= facets
     assert [row["year"] for row in data["rows"]] == sorted(
         (row["year"] for row in data["rows"]), reverse=True
     )
