@@ -18,8 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytest.importorskip("simulator")
-from simulator import SimulatedSites  # noqa: E402
+from simulator import SimulatedSites
 
 NIANBAO = str(Path(sys.executable).with_name("nianbao"))
 TIMEOUT_DELAY = 8.0  # the simulator's slow article; the crawler's timeout is 5 s
