@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -281,6 +282,13 @@ def _get(url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def _reason(exc: urllib.error.HTTPError) -> str:
+    try:
+        return str(json.loads(exc.read()).get("error", ""))[:120]
+    except (ValueError, OSError):
+        return exc.reason or ""
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -322,10 +330,20 @@ def run_benchmark(db_path: Path, reports: int, requests: int, echo: Callable[[st
         rng = random.Random(7)
         results: dict[str, dict[str, float]] = {}
         for name, next_path in scenarios(db, reports, rng).items():
-            for _ in range(3):  # warm caches
-                _get(base + next_path())
-            times = [_get(base + next_path()) for _ in range(requests)]
+            times: list[float] = []
+            errors: list[str] = []
+            for i in range(3 + requests):  # the first 3 warm the caches
+                try:
+                    elapsed = _get(base + next_path())
+                except urllib.error.HTTPError as exc:  # e.g. 400 when a query hits sql_time_limit_ms
+                    errors.append(f"HTTP {exc.code}: {_reason(exc)}")
+                    continue
+                if i >= 3:
+                    times.append(elapsed)
+            if not times:
+                times = [float("nan")]
             results[name] = {"p50": statistics.median(times), "p95": _pct(times, 0.95), "max": max(times)}
+            results[name].update(errors=len(errors), error=errors[0] if errors else "")
         _report(results, echo)
         return results
     finally:
@@ -354,6 +372,8 @@ def _report(results: dict[str, dict[str, float]], echo: Callable[[str], None]) -
         target = ""
         if name.startswith(("search", "facets")):
             target = "ok" if r["p95"] < TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
+        if r.get("errors"):
+            target = f"FAIL: {r['errors']} errors ({r['error']})"
         echo(
             f"{name:40} {r['p50']:8.1f} {r['p95']:8.1f} {r['max']:8.1f} {r['p50'] / base['p50']:9.1f} "
             f"{r['p95'] / base['p95']:9.1f}  {target}"
