@@ -63,8 +63,15 @@ class Site:
     def item_url(self, unit: Unit, item: Item) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def attachment_path(self, unit: Unit, item: Item) -> str | None:
+        """Where a report published as PDF/DOCX keeps its file (None: this site attaches nothing)."""
+        return None
+
     def attachment_urls(self, unit: Unit, item: Item) -> list[str]:
-        return []
+        if item.kind != "report" or item.form == "html":
+            return []
+        path = self.attachment_path(unit, item)
+        return [self.url(path)] if path else []
 
     def report_entry(self, unit: Unit, item: Item) -> dict[str, Any]:
         """One expected_reports() row for a report item."""
@@ -101,6 +108,16 @@ class Site:
 
     def registry_entry(self) -> dict[str, Any]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def registry_header(self) -> dict[str, Any]:
+        """The sites.yml fields every simulated site fills the same way."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "region": dict(self.region),
+            "portal": self.url("/"),
+            "cms": self.cms,
+        }
 
     def expected_faults(self) -> list[dict[str, Any]]:
         return []

@@ -220,11 +220,7 @@ class FaultsSite(Site):
         agencies = [{"name": UNIT_NAME, "slug": UNIT_SLUG, "column": self.url(COLUMN)}]
         agencies += [{"name": c.name, "slug": c.slug, "column": self.url(c.path)} for c in FAULT_COLUMNS]
         return {
-            "id": self.id,
-            "name": self.name,
-            "region": dict(self.region),
-            "portal": self.url("/"),
-            "cms": "trs",
+            **self.registry_header(),
             "agencies": agencies,
         }
 

@@ -115,7 +115,7 @@ class GkmlptSite(Site):
     def post_path(self, unit: Unit, item: Item) -> str:
         return f"/{unit.slug}/gkmlpt/content/0/{item.docid // 1000}/post_{item.docid}.html"
 
-    def attach_path(self, unit: Unit, item: Item) -> str:
+    def attachment_path(self, unit: Unit, item: Item) -> str:
         fid = item.docid - 10_900_000
         ext = "docx" if item.form == "docx" else "pdf"
         return f"/{unit.slug}/attachment/0/{fid // 1000}/{fid}/{item.docid}.{ext}"
@@ -123,18 +123,9 @@ class GkmlptSite(Site):
     def item_url(self, unit: Unit, item: Item) -> str:
         return self.url(self.post_path(unit, item))
 
-    def attachment_urls(self, unit: Unit, item: Item) -> list[str]:
-        if item.kind != "report" or item.form == "html":
-            return []
-        return [self.url(self.attach_path(unit, item))]
-
     def registry_entry(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "name": self.name,
-            "region": dict(self.region),
-            "portal": self.url("/"),
-            "cms": "gkmlpt",
+            **self.registry_header(),
             "agencies": [
                 {"name": u.name, "slug": u.slug, "column": self.url(self.index_path(u))}
                 for u in self.units.values()
@@ -158,7 +149,7 @@ class GkmlptSite(Site):
             return self.post(unit, item)
         if (m := _ATTACH.match(path)) and m["dept"] in self.units:
             unit = self.units[m["dept"]]
-            item = next((i for i in unit.reports() if self.attach_path(unit, i) == path), None)
+            item = next((i for i in unit.reports() if self.attachment_path(unit, i) == path), None)
             return self.attachment(item) if item else Response.not_found()
         return Response.not_found()
 
@@ -266,7 +257,7 @@ class GkmlptSite(Site):
             body = item.body_html or ""
         elif item.form in ("pdf", "docx"):
             body = content.stub_html(
-                item.truth, self.attach_path(unit, item), "gkmlpt", encoding="utf-8", url="", column=""
+                item.truth, self.attachment_path(unit, item), "gkmlpt", encoding="utf-8", url="", column=""
             )
         else:
             body = content.article_html(item.truth, "gkmlpt", encoding="utf-8", url="", column="")

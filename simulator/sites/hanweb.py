@@ -120,21 +120,15 @@ class HanwebSite(Site):
     def item_url(self, unit: Unit, item: Item) -> str:
         return self.url(self.article_path(unit, item))
 
-    def attachment_urls(self, unit: Unit, item: Item) -> list[str]:
-        if item.kind != "report" or item.form == "html":
-            return []
-        return [self.url(f"/module/download/downfile.jsp?classid=0&filename={self.file_hash(item)}")]
+    def attachment_path(self, unit: Unit, item: Item) -> str:
+        return f"/module/download/downfile.jsp?classid=0&filename={self.file_hash(item)}"
 
     def prepare_new_item(self, unit: Unit, item: Item) -> None:
         item.docid = article_id(item.truth)
 
     def registry_entry(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "name": self.name,
-            "region": dict(self.region),
-            "portal": self.url("/"),
-            "cms": "hanweb",
+            **self.registry_header(),
             "directory": self.url(f"/col/col{DIRECTORY_COLUMN}/index.html"),
             "agencies": [{"name": u.name, "slug": u.slug} for u in self.units.values()],
         }

@@ -142,10 +142,8 @@ class TrsSite(Site):
     def item_url(self, unit: Unit, item: Item) -> str:
         return self.url(self.column_path(unit) + self.article_rel(item))
 
-    def attachment_urls(self, unit: Unit, item: Item) -> list[str]:
-        if item.kind != "report" or item.form == "html":
-            return []
-        return [self.url(self.column_path(unit) + f"{item.url_date:%Y%m}/" + self.attachment_name(item))]
+    def attachment_path(self, unit: Unit, item: Item) -> str:
+        return self.column_path(unit) + f"{item.url_date:%Y%m}/" + self.attachment_name(item)
 
     # -- registry ------------------------------------------------------------------------------------
     def registry_entry(self) -> dict[str, Any]:
@@ -156,11 +154,7 @@ class TrsSite(Site):
                 entry["column"] = self.url(self.column_path(unit))
             agencies.append(entry)
         return {
-            "id": self.id,
-            "name": self.name,
-            "region": dict(self.region),
-            "portal": self.url("/"),
-            "cms": "trs",
+            **self.registry_header(),
             "directory": self.url("/xxgk/bmxxgkml/"),
             "agencies": agencies,
         }

@@ -102,7 +102,7 @@ class UcapSite(Site):
     def article_path(self, unit: Unit, item: Item) -> str:
         return f"/{SITE_PATH}/{unit.extra['column']}/{item.url_date:%Y%m}/{self.item_hex(item)}.shtml"
 
-    def file_path(self, unit: Unit, item: Item) -> str:
+    def attachment_path(self, unit: Unit, item: Item) -> str:
         ext = "docx" if item.form == "docx" else "pdf"
         name = hex32("file", item.key, self.seed) + "." + ext
         return f"/{SITE_PATH}/{unit.extra['column']}/{item.url_date:%Y%m}/{self.item_hex(item)}/files/{name}"
@@ -110,18 +110,9 @@ class UcapSite(Site):
     def item_url(self, unit: Unit, item: Item) -> str:
         return self.url(self.article_path(unit, item))
 
-    def attachment_urls(self, unit: Unit, item: Item) -> list[str]:
-        if item.kind != "report" or item.form == "html":
-            return []
-        return [self.url(self.file_path(unit, item))]
-
     def registry_entry(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "name": self.name,
-            "region": dict(self.region),
-            "portal": self.url("/"),
-            "cms": "ucap",
+            **self.registry_header(),
             "agencies": [
                 {"name": u.name, "slug": u.slug, "column": self.url(self.column_path(u))}
                 for u in self.units.values()
@@ -147,7 +138,9 @@ class UcapSite(Site):
         if m := _FILE.match(path):
             unit = self._unit(m["col"])
             item = (
-                next((i for i in unit.reports() if self.file_path(unit, i) == path), None) if unit else None
+                next((i for i in unit.reports() if self.attachment_path(unit, i) == path), None)
+                if unit
+                else None
             )
             return self.attachment(item) if item else Response.not_found()
         if path.startswith(f"/{SITE_PATH}/"):
@@ -227,7 +220,7 @@ class UcapSite(Site):
         elif item.form in ("pdf", "docx"):
             html = content.stub_html(
                 item.truth,
-                self.file_path(unit, item),
+                self.attachment_path(unit, item),
                 "ucap",
                 encoding="utf-8",
                 url=url,
