@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.normalize import parse_bytes  # noqa: E402
+from crawler.parse import parse_bytes  # noqa: E402
 
 TARGET = 1.5
 

@@ -57,7 +57,7 @@ def crawl(sites_path: str, site_ids: tuple[str, ...], db_path: str, redis_url: s
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def normalize(db_path: str, quiet: bool) -> None:
     """Rebuild every derived table (reports, sections, statistics, checks, search) from the raw captures."""
-    from crawler.derive import rebuild
+    from crawler.normalize import rebuild
 
     result = rebuild(db_path, progress=not quiet)
     click.echo(result.line())
@@ -69,7 +69,7 @@ def normalize(db_path: str, quiet: bool) -> None:
 @click.option("--agency", default=None, help="Agency name, when the document does not say.")
 def parse(file: str, year: int | None, agency: str | None) -> None:
     """Normalize one local file (HTML, text, PDF, DOCX, DOC) and print the report as JSON."""
-    from crawler.normalize import ReportHints, parse_file
+    from crawler.parse import ReportHints, parse_file
 
     report = parse_file(Path(file), hints=ReportHints(year=year, agency=agency))
     click.echo(json.dumps(report.to_contract(), ensure_ascii=False, indent=1))
@@ -83,7 +83,7 @@ def parse(file: str, year: int | None, agency: str | None) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="One line per case, with every wrong cell.")
 def evaluate(directory: str, verbose: bool) -> None:
     """Score the normalizer on golden cases (<case>.<ext> beside <case>.expected.json)."""
-    from crawler.normalize.evaluate import evaluate_dir
+    from crawler.parse.evaluate import evaluate_dir
 
     score = evaluate_dir(Path(directory), verbose=verbose, echo=click.echo)
     click.echo(score.line())

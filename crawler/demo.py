@@ -9,7 +9,7 @@ from pathlib import Path
 def run_demo(db_path: str, *, port: int, serve: bool, echo: Callable[[str], None] = print) -> None:
     """Build (or refresh) the demo archive from the simulator, then serve it with Datasette."""
     from crawler.crawl.runner import run_crawl
-    from crawler.derive import rebuild
+    from crawler.normalize import rebuild
     from simulator import SimulatedSites
 
     registry = Path(db_path).with_suffix(".sites.yml")

@@ -26,7 +26,7 @@ def run_nightly(
         handle.write(f"{os.getpid()}\n")
         handle.flush()
         from crawler.crawl.runner import run_crawl
-        from crawler.derive import rebuild
+        from crawler.normalize import rebuild
 
         try:
             crawl = run_crawl(sites_path, db_path, site_ids=None, redis_url=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.normalize.model import Section
+from crawler.parse.model import Section
 
 KNOWN: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, ("总体情况", "总体概况", "基本情况", "概述")),

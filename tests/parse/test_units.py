@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from crawler.contract import TABLE3_COLUMNS
-from crawler.normalize.checks import table_checks, text_checks
-from crawler.normalize.decode import decode_text
-from crawler.normalize.labels import norm, t2_row_code, t3_col_code, t3_row_code, t4_col_code
-from crawler.normalize.metadata import agency_from_title, period_years, pick_date, title_year
-from crawler.normalize.numbers import parse_value
-from crawler.normalize.sections import find_sections
+from crawler.parse.checks import table_checks, text_checks
+from crawler.parse.decode import decode_text
+from crawler.parse.labels import norm, t2_row_code, t3_col_code, t3_row_code, t4_col_code
+from crawler.parse.metadata import agency_from_title, period_years, pick_date, title_year
+from crawler.parse.numbers import parse_value
+from crawler.parse.sections import find_sections
 
 
 @pytest.mark.parametrize(
@@ -172,7 +172,7 @@ def test_text_checks_ignore_appeals() -> None:
 def test_gkmlpt_api_json() -> None:
     import json
 
-    from crawler.normalize import parse_bytes
+    from crawler.parse import parse_bytes
 
     body = "<p>一、总体情况</p><p>正文。</p><p>二、主动公开政府信息情况</p><p>见下表。</p>"
     api = {"data": {"title": "某局2023年政府信息公开工作年度报告", "date": 1705887000, "content": body}}

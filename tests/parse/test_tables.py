@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from crawler.normalize import parse_bytes
-from crawler.normalize.rows import SrcRow
-from crawler.normalize.tables import TableReader
-from crawler.normalize.text_source import split_line
+from crawler.parse import parse_bytes
+from crawler.parse.rows import SrcRow
+from crawler.parse.tables import TableReader
+from crawler.parse.text_source import split_line
 
 HEAD = (
     "<tr><td colspan=3 rowspan=3>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td>"
@@ -77,7 +77,7 @@ def test_wrapped_labels_in_pdf_text_lines() -> None:
 
 
 def test_unflatten_antiword_table_line() -> None:
-    from crawler.normalize.doc_source import unflatten
+    from crawler.parse.doc_source import unflatten
 
     line = (
         "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | |申请人情况 | |总计 | |自然人 |"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from crawler.normalize import limits
-from crawler.normalize.extracted import Extracted
-from crawler.normalize.numbers import is_value_text
-from crawler.normalize.rows import SrcCell, SrcRow
+from crawler.parse import limits
+from crawler.parse.extracted import Extracted
+from crawler.parse.numbers import is_value_text
+from crawler.parse.rows import SrcCell, SrcRow
 
 NO_POSITIONS = "\x1f"  # joins cells whose column positions are not known (rebuilt rows)
 _MD_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.derive import rebuild
+from crawler.normalize import rebuild
 from crawler.store.captures import CaptureRecord, write_capture
 from crawler.store.schema import connect
 from simulator.documents import district_reports, render_article_html, render_attachment_stub_html, render_pdf

@@ -8,11 +8,11 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from crawler.normalize import embedded, limits
-from crawler.normalize.extracted import Extracted
-from crawler.normalize.labels import is_report_table
-from crawler.normalize.numbers import squeeze
-from crawler.normalize.rows import SrcRow, clean_text, grid_rows
+from crawler.parse import embedded, limits
+from crawler.parse.extracted import Extracted
+from crawler.parse.labels import is_report_table
+from crawler.parse.numbers import squeeze
+from crawler.parse.rows import SrcRow, clean_text, grid_rows
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _CONTAINER_NAMES = {
@@ -329,7 +329,7 @@ def read_mht(data: bytes) -> Extracted:
     import email
     import email.policy
 
-    from crawler.normalize.decode import decode_text
+    from crawler.parse.decode import decode_text
 
     message = email.message_from_bytes(data, policy=email.policy.compat32)
     for part in message.walk():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crawler.contract import OTHER_ROWS_2021, TABLE2_LAYOUTS, TABLE3_COLUMNS, TABLE4_BLOCKS, TABLE4_COLUMNS
-from crawler.normalize.labels import (
+from crawler.parse.labels import (
     T2_COLS_2019,
     T2_COLS_2021,
     norm,
@@ -18,9 +18,9 @@ from crawler.normalize.labels import (
     t4_block_code,
     t4_col_code,
 )
-from crawler.normalize.model import Cell
-from crawler.normalize.numbers import BLANK_MARKS, is_value_text, parse_value, squeeze
-from crawler.normalize.rows import SrcCell, SrcRow, clean_text
+from crawler.parse.model import Cell
+from crawler.parse.numbers import BLANK_MARKS, is_value_text, parse_value, squeeze
+from crawler.parse.rows import SrcCell, SrcRow, clean_text
 
 
 @dataclass

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.normalize.model import ParsedReport, ReportHints
-from crawler.normalize.parse import parse_file
+from crawler.parse.document import parse_file
+from crawler.parse.model import ParsedReport, ReportHints
 
 TABLES = ("table2", "table3", "table4")
 FIELDS = (

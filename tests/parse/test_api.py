@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 from crawler.contract import TABLE3_COLUMNS
-from crawler.normalize import ParsedReport, ReportHints, parse_bytes, parse_file
+from crawler.parse import ParsedReport, ReportHints, parse_bytes, parse_file
 
 REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from crawler.normalize.rows import SrcRow
+from crawler.parse.rows import SrcRow
 
 
 @dataclass

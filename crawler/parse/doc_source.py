@@ -9,11 +9,11 @@ import shutil
 import subprocess
 import tempfile
 
-from crawler.normalize import limits
-from crawler.normalize.extracted import Extracted
-from crawler.normalize.labels import norm, strip_numbering, t2_row_code, t3_group, t3_row_code
-from crawler.normalize.numbers import is_value_text
-from crawler.normalize.text_source import NO_POSITIONS, read_text
+from crawler.parse import limits
+from crawler.parse.extracted import Extracted
+from crawler.parse.labels import norm, strip_numbering, t2_row_code, t3_group, t3_row_code
+from crawler.parse.numbers import is_value_text
+from crawler.parse.text_source import NO_POSITIONS, read_text
 
 _FLAT_MIN_BARS = 6
 

@@ -7,12 +7,12 @@ import logging
 import re
 import time
 
-from crawler.normalize import limits
-from crawler.normalize.extracted import Extracted
-from crawler.normalize.labels import is_report_table
-from crawler.normalize.numbers import is_value_text, squeeze
-from crawler.normalize.rows import SrcCell, SrcRow
-from crawler.normalize.text_source import split_line
+from crawler.parse import limits
+from crawler.parse.extracted import Extracted
+from crawler.parse.labels import is_report_table
+from crawler.parse.numbers import is_value_text, squeeze
+from crawler.parse.rows import SrcCell, SrcRow
+from crawler.parse.text_source import split_line
 
 _PAGE_NO = re.compile(
     r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$"

@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 from tqdm import tqdm
 
-from crawler.normalize import ParsedReport, ReportHints, parse_bytes
+from crawler.parse import ParsedReport, ReportHints, parse_bytes
 from crawler.search import build_search_index, snapshot_search_text
 from crawler.store.bodies import decode_body
 from crawler.store.schema import connect

@@ -7,9 +7,9 @@ import zipfile
 
 from lxml import etree
 
-from crawler.normalize import limits
-from crawler.normalize.extracted import Extracted
-from crawler.normalize.rows import SrcCell, SrcRow, clean_text
+from crawler.parse import limits
+from crawler.parse.extracted import Extracted
+from crawler.parse.rows import SrcCell, SrcRow, clean_text
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from crawler.contract import OTHER_ROW_SINGLE, OTHER_ROWS_2021, RESULT_ROWS, TABLE3_COLUMNS, TABLE4_COLUMNS
-from crawler.normalize.model import Check, Number
+from crawler.parse.model import Check, Number
 
 Table = dict[str, dict[str, Number]]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.normalize.evaluate import case_files, compare, run_case
+from crawler.parse.evaluate import case_files, compare, run_case
 
 REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 CASES = case_files(REPORTS)

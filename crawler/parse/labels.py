@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from crawler.contract import TABLE2_LAYOUTS
-from crawler.normalize.numbers import squeeze
+from crawler.parse.numbers import squeeze
 
 _T2_COLS = {fmt: {c for cols in rows.values() for c in cols} for fmt, rows in TABLE2_LAYOUTS.items()}
 # columns only one format prints: what tells a table 2's format from its header

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from crawler.normalize.model import ReportHints
+from crawler.parse.model import ReportHints
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")

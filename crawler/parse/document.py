@@ -15,15 +15,15 @@ from crawler.contract import (
     TABLE4_BLOCKS,
     TABLE4_COLUMNS,
 )
-from crawler.normalize import embedded, limits
-from crawler.normalize.checks import format_check, table_checks, text_checks
-from crawler.normalize.decode import decode_text
-from crawler.normalize.extracted import Extracted
-from crawler.normalize.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
-from crawler.normalize.model import ParsedReport, ReportHints, Section
-from crawler.normalize.rows import SrcRow
-from crawler.normalize.sections import KNOWN, find_sections
-from crawler.normalize.tables import TableReader
+from crawler.parse import embedded, limits
+from crawler.parse.checks import format_check, table_checks, text_checks
+from crawler.parse.decode import decode_text
+from crawler.parse.extracted import Extracted
+from crawler.parse.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
+from crawler.parse.model import ParsedReport, ReportHints, Section
+from crawler.parse.rows import SrcRow
+from crawler.parse.sections import KNOWN, find_sections
+from crawler.parse.tables import TableReader
 
 _HTML_SNIFF = re.compile(r"<(?:!doctype|html|head|body|table|p|div|meta|span|br)\b", re.I)
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -48,21 +48,21 @@ def _extract(data: bytes, filename: str | None, content_type: str | None) -> Ext
     ext = Path(filename or "").suffix.lower()
     head = data[:1024]
     if b"%PDF-" in head:
-        from crawler.normalize.pdf_source import read_pdf
+        from crawler.parse.pdf_source import read_pdf
 
         return read_pdf(data)
     if data.startswith(b"PK\x03\x04"):
-        from crawler.normalize.docx_source import read_docx
+        from crawler.parse.docx_source import read_docx
 
         return read_docx(data)
     if data.startswith(_OLE):
-        from crawler.normalize.doc_source import read_doc
+        from crawler.parse.doc_source import read_doc
 
         return read_doc(data)
     if data.lstrip()[:5] == b"{\\rtf":
         return Extracted(source_format="doc", fatal="RTF document (often saved as .doc): not supported")
     if _MHT.search(data[:4096]):
-        from crawler.normalize.html_source import read_mht
+        from crawler.parse.html_source import read_mht
 
         return read_mht(data)
     text, _ = decode_text(data, content_type)
@@ -80,16 +80,16 @@ def _extract(data: bytes, filename: str | None, content_type: str | None) -> Ext
     if text.lstrip().startswith("{"):
         article = embedded.from_json(text)
         if article is not None:
-            from crawler.normalize.html_source import read_html
+            from crawler.parse.html_source import read_html
 
             ex = read_html(article[0])
             ex.date_candidates += [d for d in (article[2],) if d]
             return ex
     if is_html:
-        from crawler.normalize.html_source import read_html
+        from crawler.parse.html_source import read_html
 
         return read_html(text)
-    from crawler.normalize.text_source import read_text
+    from crawler.parse.text_source import read_text
 
     return read_text(text)
 
