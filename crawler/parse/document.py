@@ -98,7 +98,7 @@ def _read_tables(rows: list[SrcRow]) -> TableReader:
     reader = TableReader()
     for row in rows:
         reader.feed(row)
-    return reader
+    return reader.finish()
 
 
 def _detect_format(reader: TableReader, tables: dict, sections: list[Section], year: int | None) -> str:

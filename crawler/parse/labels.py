@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from crawler.contract import TABLE2_LAYOUTS
+from rapidfuzz import fuzz
+
+from crawler.contract import TABLE2_LAYOUTS, TABLE3_ROW_LABELS
 from crawler.parse.numbers import squeeze
 
 _T2_COLS = {fmt: {c for cols in rows.values() for c in cols} for fmt, rows in TABLE2_LAYOUTS.items()}
@@ -79,6 +82,79 @@ def t3_row_code(label: str, group: str | None) -> str | None:
         return "results_total"
     if bare in ("其他", "其它") and group == "六":
         return "other_other"
+    return None
+
+
+# ---- typo'd row labels: nearest known label AND its numbered slot -----------------------------------------
+_PAREN_TAIL = re.compile(r"\(.*\)?$")
+_QUOTES = str.maketrans("", "", "“”\"'‘’")
+_SHORTEST = 4  # 其他, 总计: too short for an edit distance to mean anything (the keyword rules read them)
+_CANON: dict[str, str] = {
+    code: known
+    for code, (_, item) in TABLE3_ROW_LABELS.items()
+    if len(known := _PAREN_TAIL.sub("", strip_numbering(norm(item))).translate(_QUOTES)) >= _SHORTEST
+}
+_GROUP_OF = {code: norm(grp)[1] for code, (grp, _) in TABLE3_ROW_LABELS.items() if grp}
+_SLOT_GROUPS: dict[str, tuple[str, ...]] = {}  # '三' → the codes of (三)1, (三)2, … in print order
+for _code, (_grp, _) in TABLE3_ROW_LABELS.items():
+    if _grp:
+        _SLOT_GROUPS[norm(_grp)[1]] = (*_SLOT_GROUPS.get(norm(_grp)[1], ()), _code)
+_SLOT = re.compile(r"^(?:\(([三四五六])\))?(\d)(?!\d)")
+LABEL_CUTOFF = 0.6  # similarity (1 − normalized Indel distance) needed with an agreeing slot number
+BARE_CUTOFF = 0.8  # … without one, and a margin over the runner-up
+BARE_MARGIN = 0.15
+
+
+@dataclass(frozen=True)
+class LabelGuess:
+    """A row label matched by edit distance, with what made it acceptable (for the report's warnings)."""
+
+    code: str
+    printed: str
+    known: str
+    score: float
+    slot: str | None  # '(三)2' when the numbered slot agreed
+
+    def warning(self) -> str:
+        slot = f" and its slot {self.slot}" if self.slot else ""
+        return (
+            f"table3.{self.code}: printed label {self.printed!r} read as {self.known!r} "
+            f"(nearest known label, similarity {self.score:.2f}{slot}) — assumed"
+        )
+
+
+def t3_slot(label: str, group: str | None) -> tuple[str, str] | None:
+    """(code, '(三)2') for a numbered item within its group: (三)2 is 禁止公开 in every version of the form."""
+    m = _SLOT.match(label)
+    if not m:
+        return None
+    grp = m.group(1) or group
+    codes = _SLOT_GROUPS.get(grp or "", ())
+    n = int(m.group(2))
+    if not 1 <= n <= len(codes):
+        return None
+    return codes[n - 1], f"({grp}){n}"
+
+
+def t3_row_guess(label: str, group: str | None) -> LabelGuess | None:
+    """When keywords fail: the nearest known table-3 row label by edit distance on the normalized text.
+    Accepted when the printed slot number names the same row, or (no number) when it is close and clear."""
+    if len(label) > 80:
+        return None
+    bare = _PAREN_TAIL.sub("", strip_numbering(label)).translate(_QUOTES)
+    if len(bare) < _SHORTEST:
+        return None
+    scores = sorted(((fuzz.ratio(bare, known) / 100, code) for code, known in _CANON.items()), reverse=True)
+    (best, code), (second, _) = scores[0], scores[1]
+    slot = t3_slot(label, group)
+    known = TABLE3_ROW_LABELS[code][1]
+    if slot is not None:
+        if slot[0] == code and best >= LABEL_CUTOFF:
+            return LabelGuess(code, label, known, best, slot[1])
+        return None
+    in_group = group is None or _GROUP_OF.get(code, group) == group
+    if best >= BARE_CUTOFF and best - second >= BARE_MARGIN and in_group:
+        return LabelGuess(code, label, known, best, None)
     return None
 
 

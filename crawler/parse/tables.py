@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crawler.contract import OTHER_ROWS_2021, TABLE2_LAYOUTS, TABLE3_COLUMNS, TABLE4_BLOCKS, TABLE4_COLUMNS
 from crawler.parse.labels import (
     T2_COLS_2019,
     T2_COLS_2021,
+    LabelGuess,
     norm,
     strip_numbering,
     t2_col_code,
@@ -15,6 +16,7 @@ from crawler.parse.labels import (
     t3_col_code,
     t3_group,
     t3_row_code,
+    t3_row_guess,
     t4_block_code,
     t4_col_code,
 )
@@ -78,6 +80,10 @@ class TableReader:
         self._prev3: str | None = None
         self._before: tuple[list[SrcCell], SrcRow] | None = None  # header-like row just before
         self._order = 0
+        # rows matched by nearest label, with the column order in force where they were printed
+        self._guessed: list[
+            tuple[LabelGuess, list[SrcCell], list[SrcCell], SrcRow, list[tuple[str, str]]]
+        ] = []
 
     # ---- entry point -------------------------------------------------------------------------------
     def feed(self, row: SrcRow) -> None:
@@ -91,6 +97,25 @@ class TableReader:
             if step(v):
                 return
         self._t2_row(v)
+
+    def finish(self) -> TableReader:
+        """Rows matched by nearest label are placed last, so that no keyword-matched row is displaced and
+        no two printed rows share one slot."""
+        claims: dict[str, int] = {}
+        for guess, *_ in self._guessed:
+            claims[guess.code] = claims.get(guess.code, 0) + 1
+        for guess, labels, values, row, order in self._guessed:
+            taken = any(a.startswith(f"table3.{guess.code}.") for a in self._seen)
+            if taken or claims[guess.code] > 1:
+                why = "that row was read from its own label" if taken else "another printed row looks alike"
+                self.errors.append(
+                    f"table3: printed label {guess.printed!r} is nearest to {guess.known!r} but {why}; row skipped"
+                )
+                continue
+            self.warnings.append(guess.warning())
+            self._t3_data(guess.code, labels, values, row, order)
+        self._guessed = []
+        return self
 
     def _article_marker(self, v: _View) -> bool:
         """第二十条第（x）项 opens a table-2 block; a 信息内容 header row does too when the marker is missing."""
@@ -159,6 +184,14 @@ class TableReader:
         if code is None and row.kind == "text" and self._pending and v.values:
             found = self._pending_code(v.names[-1])
             code = found[0] if found else None
+        if code is None and v.values and self._mode in ("t3h", "t3"):
+            guess = t3_row_guess(v.names[-1], self._group)
+            if guess is not None:
+                printed = clean_text(v.labels[-1].text or "")
+                entry = (replace(guess, printed=printed), v.labels, v.values, row, self._t3_columns())
+                self._guessed.append(entry)
+                self._mode, self._prev3, self._pending = "t3", guess.code, []
+                return True
         if code and v.values and (self._mode in ("t3h", "t3") or len(v.values) == len(TABLE3_COLUMNS)):
             self._mode = "t3"
             self._t3_data(code, v.labels, v.values, row)
@@ -252,11 +285,21 @@ class TableReader:
             self._standard_order("table3", seen, list(TABLE3_COLUMNS))
         return [(c, c) for c in TABLE3_COLUMNS]
 
-    def _t3_data(self, code: str, labels: list[SrcCell], values: list[SrcCell], row: SrcRow) -> None:
+    def _t3_columns(self) -> list[tuple[str, str]]:
         key = len(self._t3_head)
         if self._t3_cache is None or self._t3_cache[0] != key:
             self._t3_cache = (key, self._t3_order())
-        order = self._t3_cache[1]
+        return self._t3_cache[1]
+
+    def _t3_data(
+        self,
+        code: str,
+        labels: list[SrcCell],
+        values: list[SrcCell],
+        row: SrcRow,
+        order: list[tuple[str, str]] | None = None,
+    ) -> None:
+        order = order or self._t3_columns()
         label = " ".join(clean_text(c.text or "") for c in labels)
         fitted = self._fit(values, len(order), f"table3.{code}")
         if fitted is None:
