@@ -46,8 +46,13 @@ def main() -> None:
 def crawl(sites_path: str, site_ids: tuple[str, ...], db_path: str, redis_url: str | None) -> None:
     """Run the spiders over a sites registry into the archive."""
     from crawler.crawl.runner import run_crawl
+    from crawler.registry import RegistryError
 
-    summary = run_crawl(sites_path, db_path, site_ids=list(site_ids) or None, redis_url=redis_url)
+    try:
+        summary = run_crawl(sites_path, db_path, site_ids=list(site_ids) or None, redis_url=redis_url)
+    except RegistryError as exc:
+        click.echo(f"nianbao crawl: {exc}", err=True)
+        sys.exit(2)
     click.echo(summary.line())
     sys.exit(summary.exit_code)
 

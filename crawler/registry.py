@@ -8,21 +8,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
+from pydantic import ValidationError
 
-CMS_KINDS = {"trs", "hanweb", "ucap", "gkmlpt", "static"}
+from crawler.registry_schema import Politeness, RegistryFile, SiteEntry
+from crawler.registry_yaml import YamlRefused, load_yaml
+
+__all__ = ["Agency", "Politeness", "RegistryError", "Site", "load_registry"]
 
 
 class RegistryError(ValueError):
-    """The registry file is malformed; the message names the entry and the field."""
-
-
-@dataclass(frozen=True)
-class Politeness:
-    delay: float = 2.0  # seconds between requests to one host
-    max_pages: int = 200  # listing pages walked per column per run
-    revalidate_days: int = 7  # how often a known report is checked for edits
-    concurrency: int = 2  # concurrent requests per host
+    """The registry file is malformed; the message names the file, line, entry and field in one line."""
 
 
 @dataclass(frozen=True)
@@ -61,69 +56,73 @@ class Site:
         return f"{self.id}/{agency.slug}"
 
 
-def _require(entry: dict[str, Any], key: str, where: str) -> Any:
-    if entry.get(key) in (None, ""):
-        raise RegistryError(f"{where}: missing '{key}'")
-    return entry[key]
+def _slug(name: str) -> str:
+    return re.sub(r"\W+", "-", name).strip("-")
 
 
-def _politeness(values: dict[str, Any], where: str) -> Politeness:
-    known = set(Politeness.__dataclass_fields__)
-    unknown = set(values) - known
-    if unknown:
-        raise RegistryError(f"{where}.politeness: unknown keys {sorted(unknown)} (known: {sorted(known)})")
-    return Politeness(**values)
-
-
-def _site(entry: dict[str, Any], index: int) -> Site:
-    where = f"sites[{index}]"
-    site_id = _require(entry, "id", where)
-    where = f"site '{site_id}'"
-    region = _require(entry, "region", where)
-    code = str(_require(region, "code", f"{where}.region"))
-    if not re.fullmatch(r"\d{6}", code):
-        raise RegistryError(f"{where}.region.code: '{code}' is not a 6-digit administrative code")
-    cms = _require(entry, "cms", where)
-    if cms not in CMS_KINDS:
-        raise RegistryError(f"{where}.cms: '{cms}' is not one of {sorted(CMS_KINDS)}")
-    agencies = []
-    for j, a in enumerate(entry.get("agencies") or []):
-        name = _require(a, "name", f"{where}.agencies[{j}]")
-        slug = a.get("slug") or re.sub(r"\W+", "-", name).strip("-")
-        if a.get("cms") and a["cms"] not in CMS_KINDS:
-            raise RegistryError(f"{where}.agencies[{j}].cms: '{a['cms']}' unknown")
-        agencies.append(Agency(name=name, slug=slug, column=a.get("column"), cms=a.get("cms")))
-    if not agencies and not entry.get("directory"):
-        raise RegistryError(f"{where}: needs 'agencies' or a 'directory' to discover them from")
+def _site(entry: SiteEntry, raw: dict[str, Any]) -> Site:
+    agencies = tuple(
+        Agency(name=a.name, slug=a.slug or _slug(a.name), column=a.column, cms=a.cms) for a in entry.agencies
+    )
     return Site(
-        id=site_id,
-        name=_require(entry, "name", where),
-        province=_require(region, "province", f"{where}.region"),
-        city=region.get("city") or "",
-        district=region.get("district") or "",
-        region_code=code,
-        portal=_require(entry, "portal", where),
-        cms=cms,
-        directory=entry.get("directory"),
-        verified=bool(entry.get("verified", False)),
-        allowed_hosts=tuple(entry.get("allowed_hosts") or ()),
-        politeness=_politeness(entry.get("politeness") or {}, where),
-        agencies=tuple(agencies),
-        raw=entry,
+        id=entry.id,
+        name=entry.name,
+        province=entry.region.province,
+        city=entry.region.city,
+        district=entry.region.district,
+        region_code=entry.region.code,
+        portal=entry.portal,
+        cms=entry.cms,
+        directory=entry.directory,
+        verified=entry.verified,
+        allowed_hosts=tuple(entry.allowed_hosts),
+        politeness=entry.politeness,
+        agencies=agencies,
+        raw=raw,
     )
 
 
+def _where(data: Any, loc: tuple[int | str, ...]) -> str:
+    """'site 'x' politeness.delay' for a validation error location such as ('sites', 3, 'politeness', 'delay')."""
+    if len(loc) < 2 or loc[0] != "sites" or not isinstance(loc[1], int):
+        return ".".join(map(str, loc)) or "(top level)"
+    entry = data["sites"][loc[1]]
+    site_id = entry.get("id") if isinstance(entry, dict) else None
+    head = f"site '{site_id}'" if isinstance(site_id, str) else f"sites[{loc[1]}]"
+    rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[2:]).lstrip(".")
+    return f"{head} {rest}".strip()
+
+
+def _message(error: dict[str, Any]) -> str:
+    value = error.get("input")
+    if error["type"] == "extra_forbidden":
+        return "unknown field (misspelt? see the schema in README.md)"
+    shown = (
+        repr(value) if isinstance(value, (str, int, float, bool)) or value is None else type(value).__name__
+    )
+    return f"{error['msg'].removeprefix('Value error, ')} (got {shown})"
+
+
 def load_registry(path: str | Path) -> list[Site]:
-    """Read and validate a registry file; raise RegistryError with the entry at fault."""
+    """Read and validate a registry file; raise RegistryError naming the entry and field at fault."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("sites"), list):
-        raise RegistryError(f"{path}: expected a top-level 'sites' list")
-    sites = [_site(entry, i) for i, entry in enumerate(data["sites"])]
-    ids = [s.id for s in sites]
-    duplicates = {i for i in ids if ids.count(i) > 1}
-    if duplicates:
-        raise RegistryError(f"{path}: duplicate site ids {sorted(duplicates)}")
-    return sites
+        data, lines = load_yaml(Path(path))
+    except YamlRefused as exc:
+        raise RegistryError(f"{path}{f':{exc.line}' if exc.line else ''}: {exc}") from None
+    if not isinstance(data, dict):
+        raise RegistryError(f"{path}: expected a mapping with a top-level 'sites' list")
+    try:
+        registry = RegistryFile.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        if error["type"] == "missing":
+            loc, message = loc[:-1], f"missing '{loc[-1]}'"
+        else:
+            message = _message(error)
+        line = lines(loc)
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise RegistryError(
+            f"{path}{f':{line}' if line else ''}: {_where(data, loc)}: {message}{more}"
+        ) from None
+    return [_site(entry, raw) for entry, raw in zip(registry.sites, data["sites"], strict=True)]
