@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+import yaml
+
+from crawler.serve import METADATA
 from datasette import hookimpl
 
 TEMPLATE_DB = "archive"
@@ -32,14 +36,21 @@ def startup(datasette: Any) -> Any:
     return inner
 
 
+@cache
+def archive_metadata() -> dict:
+    """The "archive" entry of datasette/metadata.yml (the file `nianbao serve` passes as --metadata); read from
+    the file because datasette.metadata() would call this hook again."""
+    loaded = yaml.safe_load(METADATA.read_text("utf-8")) or {}
+    return (loaded.get("databases") or {}).get(TEMPLATE_DB) or {}
+
+
 @hookimpl
 def get_metadata(datasette: Any, key: str, database: str, table: str) -> dict:
     # metadata.yml describes the database "archive" (archive.db); demo.db or a test file serves under another
     # name, so the same entry is offered for every other attached database that is not Datasette's own.
-    local = getattr(datasette, "_metadata_local", None) or {}
-    template = (local.get("databases") or {}).get(TEMPLATE_DB) or {}
+    template = archive_metadata()
     out: dict[str, dict] = {}
-    for name in getattr(datasette, "databases", {}):
+    for name in datasette.databases:
         if name in SKIP:
             continue
         entry: dict = dict(template) if name != TEMPLATE_DB else {}

@@ -18,7 +18,7 @@ _HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make 
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 from nianbao_web import capture as cap  # noqa: E402
-from nianbao_web import codes, labels, svg  # noqa: E402
+from nianbao_web import codes, labels, overrides, svg  # noqa: E402
 
 # Pages that show archived content: nothing may run, load from elsewhere, or submit anywhere.
 ARCHIVE_CSP = (
@@ -291,15 +291,71 @@ def reports_url(datasette: Any, database: str) -> str:
 
 @hookimpl
 def prepare_jinja2_environment(env: Any) -> None:
+    # Datasette's own templates read in Chinese (overrides.TEXT); Nianbao's templates replace whole blocks.
+    env.add_extension(overrides.DefaultTextExtension)
+    # {{ value|nb_value(column) }}: a stored code (parse_status, rule, row_code, …) as a reader sees it.
+    env.filters["nb_value"] = lambda value, column, table=None: labels.value_label(
+        value, str(column), codes.code_label
+    )
+    env.filters["nb_lookup"] = lambda display: labels.LOOKUP_LABELS.get(str(display), str(display))
+    env.filters["nb_crumb"] = lambda label: (
+        "首页" if str(label) == "home" else labels.TABLE_LABELS.get(str(label), str(label))
+    )
+    # {{ table|nb_table }}: a table's Chinese name.
+    env.filters["nb_table"] = lambda name: labels.TABLE_LABELS.get(str(name), str(name))
     # {{ column|nb_label }} / {{ column|nb_label(description) }}: a short Chinese header over the column name.
     env.filters["nb_label"] = lambda name, description=None: labels.label_for(str(name), description)
     # {{ column|nb_wbr }}: long snake_case names may wrap after an underscore in narrow headers.
     env.filters["nb_wbr"] = lambda name: Markup(str(escape(str(name))).replace("_", "_<wbr>"))
 
 
+HOME_COUNTS_SQL = """
+select
+  (select count(*) from reports where is_latest = 1) as reports,
+  (select count(distinct agency_id) from reports) as agencies,
+  (select count(distinct region_code) from reports) as regions,
+  (select min(year) from reports) as first_year,
+  (select max(year) from reports) as last_year
+"""
+AS_OF_SQL = "select max(coalesce(ended_at, started_at)) from crawl_runs"
+HOME_TABLES = ("reports", "statistics", "checks", "sections", "agencies", "sites", "site_health")
+HOME_TIME_LIMIT_MS = 1500
+
+
+async def home_context(datasette: Any) -> list[dict]:
+    """For each archive database: its counts, coverage, 'data as of' (latest crawl) and main tables."""
+    out = []
+    for name, db in datasette.databases.items():
+        if name == "_internal" or not await db.table_exists("reports"):
+            continue
+        tables = set(await db.table_names()) | set(await db.view_names())
+        counts, as_of = None, None
+        try:
+            counts = dict((await db.execute(HOME_COUNTS_SQL, custom_time_limit=HOME_TIME_LIMIT_MS)).first())
+            if "crawl_runs" in tables:
+                as_of = (await db.execute(AS_OF_SQL, custom_time_limit=HOME_TIME_LIMIT_MS)).first()[0]
+        except QueryInterrupted:
+            pass
+        out.append(
+            {
+                "database": name,
+                "counts": counts,
+                "as_of": (as_of or "")[:10].replace("T", " ") or None,
+                "tables": [t for t in HOME_TABLES if t in tables],
+            }
+        )
+    return out
+
+
 @hookimpl
-def extra_template_vars() -> dict:
-    return {"nb_reader_query": READER_QUERY}
+def extra_template_vars(view_name: str, datasette: Any) -> Any:
+    if view_name != "index":
+        return {"nb_reader_query": READER_QUERY}
+
+    async def inner() -> dict:
+        return {"nb_reader_query": READER_QUERY, "nb_home": await home_context(datasette)}
+
+    return inner
 
 
 @hookimpl

@@ -15,7 +15,7 @@ from datasette import hookimpl
 _HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make nianbao_web importable
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
-from nianbao_web import codes, layout, svg  # noqa: E402
+from nianbao_web import codes, layout, notes, svg  # noqa: E402
 
 TEXT_PREVIEW = 60
 HTTP = ("http://", "https://")  # only these become links: never javascript:/data: from an archived value
@@ -103,6 +103,9 @@ async def report_context(datasette: Any, database: str, report_id: str) -> dict 
     )
     stats = await _rows(db, "select * from statistics where report_id = ?", [report_id])
     checks = await _rows(db, "select * from checks where report_id = ? order by ok, rule", [report_id])
+    for check in checks:
+        check["rule_name"] = notes.rule_name(check["rule"])
+        check["detail_zh"] = notes.check_detail(check["rule"], check["detail"])
     others = await _rows(
         db,
         "select id, year, title, version, is_latest, applications_received, publish_date from reports "
@@ -134,7 +137,10 @@ async def report_context(datasette: Any, database: str, report_id: str) -> dict 
     unplaced = place_tables(sections, [name for name, table in tables.items() if table])
     return {
         "report": report,
-        "notes": _json_list(report.get("errors")) + _json_list(report.get("warnings")),
+        "notes": [
+            notes.parser_note(note)
+            for note in _json_list(report.get("errors")) + _json_list(report.get("warnings"))
+        ],
         "sections": sections,
         "tables": tables,
         "unplaced_tables": unplaced,

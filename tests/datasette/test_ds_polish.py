@@ -338,7 +338,7 @@ def test_reader_view_of_reports_and_title_links(served) -> None:
 def test_report_page_marks_its_year_and_skips_empty_related_tables(served) -> None:
     page = _html(served, f"/{served.db}/reports/106")
     related = " ".join(page.xpath("//section[h2[contains(., '相关数据')]]//a/text()"))
-    assert "sections" in related and "checks" not in related and "statistics" not in related
+    assert "报告正文各部分" in related and "核验" not in related and "统计表数字" not in related
     page = _html(served, f"/{served.db}/reports/101")
     fills = {
         rect.xpath("string(./*[local-name()='title'])").split(":")[0]: rect.get("fill")
@@ -368,8 +368,8 @@ def test_headers_and_parameters_carry_chinese_labels(served) -> None:
     headers = {th.xpath("string(.//span[@class='nb-zh'])") for th in page.xpath("//table//th")}
     assert {"报告", "标题", "机关", "年度", "逾期天数"} <= headers
     labels = [label.text_content() for label in page.xpath("//form[contains(@class,'sql')]//label")]
-    assert labels == ["年度 year", "地区 region"]
-    assert "查询 / Query" in page.xpath("string(//form[contains(@class,'sql')]/h3)")
+    assert labels == ["年度", "地区"]
+    assert "查询结果" in page.xpath("string(//form[contains(@class,'sql')]/h3)")
     page = _html(served, f"/{served.db}/reports")
     by_column = {
         th.get("data-column"): th.xpath("string(.//span[@class='nb-zh'])")
@@ -386,7 +386,7 @@ def test_report_page_says_when_tables_are_images_and_what_the_parser_assumed(ser
     assert "统计表以图片发布" in page.xpath("string(//div[contains(@class,'nb-image-tables')])")
     assert page.xpath("//div[contains(@class,'nb-image-tables')]//a/@href") == [f"/-/capture/{served.db}/106"]
     notes = page.xpath("//div[@class='nb-notes']//li/text()")
-    assert notes == ["table3: column header not fully readable; standard column order assumed"]
+    assert notes == ["表三表头无法完整读取，按标准列序读取数字"]  # the parser's English note, in Chinese
     page = _html(served, f"/{served.db}/reports/101")
     assert not page.xpath("//div[contains(@class,'nb-image-tables')]") and not page.xpath(
         "//div[@class='nb-notes']"
@@ -396,4 +396,4 @@ def test_report_page_says_when_tables_are_images_and_what_the_parser_assumed(ser
 def test_license_and_source_are_labelled_in_chinese(served) -> None:
     for path in ("/", f"/{served.db}", f"/{served.db}/reports"):
         text = _html(served, path).xpath("string(//section[@class='content'])")
-        assert "许可 / License:" in text and "来源 / Source:" in text, path
+        assert "许可：" in text and "来源：" in text and "Data license" not in text, path

@@ -83,8 +83,8 @@ def test_failed_check_cells_are_highlighted(page) -> None:
         "table3.carried_forward.total",
     }
     cell = page.xpath("//td[@data-cell='table3.results_total.total']")[0]
-    assert "table3.balance" in cell.get("title")
-    assert "table3.balance" in page.xpath("string(//div[@class='nb-warn'])")
+    assert "表三：新收 + 上年结转 = 办理结果总计 + 结转下年" in cell.get("title")
+    assert "表三：新收 + 上年结转" in page.xpath("string(//div[@class='nb-warn'])")
 
 
 def test_table4_and_table2(page) -> None:

@@ -24,6 +24,7 @@ from crawler.contract import (
 )
 
 from .codes import RESULT_HEADING
+from .notes import check_detail, rule_name
 
 RESULT_CODES = {*RESULT_ROWS, "results_total"}  # the rows under 三、本年度办理结果
 
@@ -57,7 +58,7 @@ def failed_cells(checks: Iterable[Mapping]) -> dict[str, list[str]]:
             cells = []
         if isinstance(cells, str):
             cells = [cells]
-        note = f"{check.get('rule')}: {check.get('detail') or ''}".strip()
+        note = f"{rule_name(check.get('rule'))}：{check_detail(check.get('rule'), check.get('detail'))}"
         for address in cells if isinstance(cells, list) else []:
             out.setdefault(str(address), []).append(note)
     return out
