@@ -1,11 +1,11 @@
 """`python -m bench` (also `make bench`): run every Nianbao benchmark and print one ratio line each.
 
-    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,datasette] [--reports N] [--million]
+    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,pdf,datasette] [--reports N] [--million]
                     [--quick]
 
 Each benchmark measures its baseline in the same run: crawl vs a bare Scrapy spider, incremental vs first
 crawl, archive bodies vs raw, the distributed single writer vs SqliteSink direct, normalize vs
-trafilatura.extract (bench/normalize.py), Datasette vs a primary-key lookup (bench/datasette.py).
+trafilatura.extract (bench/normalize.py), PDF reports/s vs pdfplumber text alone (bench/pdf.py), Datasette vs a primary-key lookup (bench/datasette.py).
 Results also go to bench/results/latest.json.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 
 from bench.common import RESULTS, ROOT, run_timed
 
-ALL = ("crawl", "archive", "ingest", "normalize", "datasette")
+ALL = ("crawl", "archive", "ingest", "normalize", "pdf", "datasette")
 
 
 DATASETTE_ROW = re.compile(
@@ -51,6 +51,14 @@ def normalize_result() -> dict[str, Any]:
     ratio = re.search(r"ratio parse/trafilatura ([\d.]+)x", result["output"])
     result["ratio"] = float(ratio.group(1)) if ratio else None
     result["line"] = found.group(0) if found else f"normalize: exit {result['returncode']}, no result line"
+    return result
+
+
+def reader_result(name: str) -> dict[str, Any]:
+    """bench/pdf.py (or another reader benchmark): the lines after its 'bench NAME:' header are the result."""
+    result = _external(name, [sys.executable, str(ROOT / "bench" / f"{name}.py")])
+    found = re.search(rf"^bench {name}: .*(?:\n  .*)*", result["output"], re.M)
+    result["line"] = found.group(0) if found else f"{name}: exit {result['returncode']}, no result line"
     return result
 
 
@@ -109,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         print(writer["line"], flush=True)
     if "normalize" in only:
         results.append(normalize_result())
+    if "pdf" in only:
+        results.append(reader_result("pdf"))
     if "datasette" in only:
         sizes = [reports, 1_000_000] if args.million else [reports]
         for n in sizes:

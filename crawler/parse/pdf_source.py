@@ -1,127 +1,117 @@
-"""PDF reports via pdfplumber: page text, ruled tables with page numbers, and scanned-page detection."""
+"""PDF reports via pypdfium2: page text lines as rows; ruled tables (pdfplumber) only when lines miss cells."""
 
 from __future__ import annotations
 
-import io
-import logging
 import re
-import time
 
 from crawler.parse import limits
 from crawler.parse.extracted import Extracted
-from crawler.parse.labels import is_report_table
-from crawler.parse.numbers import is_value_text, squeeze
-from crawler.parse.rows import SrcCell, SrcRow
+from crawler.parse.pdf_ruled import PAGE_NO, is_debris, read_ruled
+from crawler.parse.rows import SrcRow
+from crawler.parse.sections import KNOWN
+from crawler.parse.tables import TableReader
 from crawler.parse.text_source import split_line
 
-_PAGE_NO = re.compile(
-    r"^\s*(?:[-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|\d{1,3})\s*$"
-)
+FEWEST_COMPLETE = 10 + 23 * 7 + 15  # cells of the smallest complete report (2021 table 2, one 其他处理 row)
+_MIN_TEXT_CHARS = 30  # fewer printable characters in the whole document: no text layer (a scan)
+_BLANK_PAGE_CHARS = 10
+_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]、|第[一二三四五六七八九十]部分)\S{4,}$"
+)  # a page with fewer characters and an image is a scanned page
 
 
-def _is_debris(line: str) -> bool:
-    """Bits of a table that pdfplumber did not see as one: vertical labels, rows of single characters."""
-    tokens = line.split()
-    if len(tokens) == 1 and len(tokens[0]) == 1 and tokens[0] not in "。，；）)”":
-        return True
-    return len(tokens) >= 3 and sum(len(t) == 1 or is_value_text(t) for t in tokens) >= 0.8 * len(tokens)
+def _open(data: bytes) -> tuple[object | None, str | None]:
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data), None
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            return None, f"PDF is encrypted ({message}); cannot read without the password"
+        return None, f"cannot read PDF: {message[:160]}"
+
+
+def probe_tables(rows: list[SrcRow]) -> TableReader:
+    """Run the table reader over rows (to judge whether a reading is complete)."""
+    reader = TableReader()
+    for row in rows:
+        reader.feed(row)
+    return reader
+
+
+def _is_heading(line: str) -> bool:
+    return bool(_HEADING.match(line)) or any(v in line for _, vs in KNOWN for v in vs if len(v) >= 6)
+
+
+def table_lines(lines: list[str], reader: TableReader) -> set[int]:
+    """Indices of lines that print a table: the lines from each table's first to its last cell, and the
+    header lines above them up to the nearest section heading or sentence (prose keeps neither)."""
+    out: set[int] = {i for i, ln in enumerate(lines) if is_debris(ln)}
+    for name in ("table2", "table3", "table4"):
+        rows = [c.src_row for c in reader.cells if c.table == name and c.src_row is not None]
+        if not rows:
+            continue
+        first, last = min(rows), max(rows)
+        while first > 0 and not _is_heading(lines[first - 1]) and "。" not in lines[first - 1]:
+            first -= 1
+        out.update(i for i in range(first, last + 1) if not _is_heading(lines[i]))
+    return out
 
 
 def read_pdf(data: bytes) -> Extracted:
-    """Text lines and table rows of the first MAX_PDF_PAGES pages; needs_ocr when there is no text layer."""
+    """Text lines and rows of the first MAX_PDF_PAGES pages.
+
+    pypdfium2 reads each page's text layer in reading order; every line is a candidate row, as in a text
+    report. When those rows do not give complete tables (cells wrapped over several lines, columns that the
+    text order interleaves), the ruled-table reader (pdfplumber) reads the document instead. No text layer:
+    needs_ocr.
+    """
+    doc, problem = _open(data)
+    if doc is None:
+        return Extracted(source_format="pdf", fatal=problem)
     ex = Extracted(source_format="pdf", pdf_title_join=True)
     try:
-        import pdfplumber
-        from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-    except ImportError as exc:  # pragma: no cover - dependency missing
-        ex.fatal = f"pdfplumber not available: {exc}"
-        return ex
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    started = time.monotonic()
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        ex.fatal = f"PDF is encrypted ({type(exc).__name__})"
-        return ex
-    except Exception as exc:  # noqa: BLE001 — pdfminer raises many kinds on broken files
-        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
-        if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError):
-            ex.fatal = f"PDF is encrypted ({type(inner).__name__}); cannot read without the password"
-        else:
-            ex.fatal = f"cannot read PDF: {type(inner).__name__}: {str(inner)[:160]}"
-        return ex
-    with pdf:
-        try:
-            pages = pdf.pages
-            n_pages = len(pages)
-        except Exception as exc:  # noqa: BLE001
-            msg = str(exc)[:160]
-            kind = (
-                "PDF is encrypted"
-                if "password" in msg.lower() or "encrypt" in msg.lower()
-                else "cannot read PDF"
-            )
-            ex.fatal = f"{kind}: {type(exc).__name__}: {msg}"
-            return ex
+        n_pages = len(doc)  # type: ignore[arg-type]
         if n_pages > limits.MAX_PDF_PAGES:
             ex.errors.append(f"PDF has {n_pages} pages; only the first {limits.MAX_PDF_PAGES} read")
-            pages = pages[: limits.MAX_PDF_PAGES]
+        lines: list[tuple[int, str]] = []
         text_chars = 0
-        images = 0
-        table_no = 0
-        page_lines: list[tuple[int, str]] = []  # every text line (the fallback table rows)
-        prose_lines: list[str] = []  # text outside the report tables (sections)
-        for page_no, page in enumerate(pages, start=1):
-            if time.monotonic() - started > limits.PARSE_DEADLINE_SECONDS:
-                ex.errors.append(f"PDF reading stopped at page {page_no} (time limit)")
-                break
+        for index in range(min(n_pages, limits.MAX_PDF_PAGES)):
+            page = doc[index]  # type: ignore[index]
             try:
-                text = page.extract_text() or ""
-                images += len(page.images)
-                found = page.find_tables() if text.strip() else []
-                tables = [t.extract() for t in found]
-                prose_page = page
-                for t, rows in zip(found, tables, strict=True):
-                    cells_text = "".join(c or "" for row in rows for c in row)
-                    if is_report_table(squeeze(cells_text), columns=max((len(r) for r in rows), default=0)):
-                        prose_page = prose_page.outside_bbox(t.bbox, strict=False)
-                prose = prose_page.extract_text() if prose_page is not page else text
-            except Exception as exc:  # noqa: BLE001
-                ex.errors.append(f"page {page_no} unreadable: {type(exc).__name__}")
+                text = page.get_textpage().get_text_range()
+            except Exception as exc:  # noqa: BLE001 — pdfium raises on broken page streams
+                ex.errors.append(f"page {index + 1} unreadable: {type(exc).__name__}")
                 continue
-            text_chars += len(re.sub(r"\s", "", text))
-            for line in text.split("\n"):
-                if line.strip() and not _PAGE_NO.match(line):
-                    page_lines.append((page_no, line.strip()))
-            for line in (prose or "").split("\n"):
-                if line.strip() and not _PAGE_NO.match(line) and not _is_debris(line):
-                    prose_lines.append(line.strip())
-            for table in tables:
-                for r, row in enumerate(table[: limits.MAX_TABLE_ROWS]):
-                    cells = [SrcCell(c, i) for i, c in enumerate(row)]
-                    ex.rows.append(SrcRow(cells, table=table_no, row=r, page=page_no))
-                table_no += 1
-            if hasattr(page, "flush_cache"):
-                page.flush_cache()
-        try:
-            info_title = (pdf.metadata or {}).get("Title")
-        except Exception:  # noqa: BLE001
-            info_title = None
-    if text_chars < 30:
-        ex.needs_ocr = True
-        return ex
-    ex.lines = prose_lines[: limits.MAX_LINES]
-    ex.alt_rows = [
-        row
-        for i, (p, ln) in enumerate(page_lines[: limits.MAX_TOTAL_ROWS])
-        if (row := split_line(ln, i, 0, p))
+            chars = len(re.sub(r"\s", "", text))
+            text_chars += chars
+            for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+                if line.strip() and not PAGE_NO.match(line):
+                    lines.append((index + 1, line.strip()))
+        title = doc.get_metadata_value("Title")  # type: ignore[attr-defined]
+        if text_chars < _MIN_TEXT_CHARS:
+            ex.needs_ocr = True
+            return ex
+    finally:
+        doc.close()  # type: ignore[attr-defined]
+    rows = [
+        row for i, (p, ln) in enumerate(lines[: limits.MAX_TOTAL_ROWS]) if (row := split_line(ln, i, 0, p))
     ]
+    reader = probe_tables(rows)
+    if reader.errors or len(reader.cells) < FEWEST_COMPLETE:
+        ruled = read_ruled(data)
+        if ruled.fatal is None and not ruled.needs_ocr:
+            return ruled
+    ex.rows = rows
+    ex.lines = [ln for _, ln in lines[: limits.MAX_LINES]]
+    ex.table_lines = table_lines(ex.lines, reader)
     head: list[str] = []
     for line in ex.lines[:5]:
         head.append(line)
         if "报告" in line or "年报" in line:
             ex.title_candidates.append("".join(re.sub(r"\s+", "", h) for h in head))
             break
-    if isinstance(info_title, str) and re.search(r"\d{4}", info_title):
-        ex.title_candidates.append(info_title)
+    if title and re.search(r"\d{4}", title):
+        ex.title_candidates.append(title)
     return ex
