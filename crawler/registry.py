@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from crawler.registry_schema import Politeness, RegistryFile, SiteEntry
+from crawler.registry_schema import Budget, Politeness, RegistryFile, SiteEntry
 from crawler.registry_yaml import YamlRefused, load_yaml
 
-__all__ = ["Agency", "Politeness", "RegistryError", "Site", "load_registry"]
+__all__ = ["Agency", "Budget", "Politeness", "RegistryError", "Site", "load_registry"]
 
 
 class RegistryError(ValueError):
@@ -42,6 +42,7 @@ class Site:
     verified: bool = False
     allowed_hosts: tuple[str, ...] = ()
     politeness: Politeness = field(default_factory=Politeness)
+    budget: Budget = field(default_factory=Budget)
     agencies: tuple[Agency, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -77,6 +78,7 @@ def _site(entry: SiteEntry, raw: dict[str, Any]) -> Site:
         verified=entry.verified,
         allowed_hosts=tuple(entry.allowed_hosts),
         politeness=entry.politeness,
+        budget=entry.budget,
         agencies=agencies,
         raw=raw,
     )

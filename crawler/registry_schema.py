@@ -35,6 +35,22 @@ class Politeness(Strict):
     concurrency: int = Field(2, ge=1, le=16)  # concurrent requests per host (the crawler caps it at 2)
 
 
+class Budget(Strict):
+    """What one site may spend in one run; hitting a limit stops that site (failure kind budget_*), not the run."""
+
+    megabytes: float = Field(500.0, gt=0)  # bytes downloaded (decompressed bodies)
+    requests: int = Field(5000, ge=1)  # responses received, robots.txt and redirects included
+    minutes: float = Field(180.0, gt=0)  # wall time since the site's crawl started
+
+    @property
+    def bytes(self) -> int:
+        return int(self.megabytes * 1024 * 1024)
+
+    @property
+    def seconds(self) -> float:
+        return self.minutes * 60
+
+
 class Region(Strict):
     province: str = Field(min_length=1)
     city: str = ""
@@ -70,6 +86,7 @@ class SiteEntry(Strict):
     verified: bool = False
     last_verified: date | None = None
     politeness: Politeness = Politeness()
+    budget: Budget = Budget()
     agencies: list[AgencyEntry] = []
 
     _urls = field_validator("portal", "directory")(_http_url)

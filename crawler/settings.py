@@ -61,9 +61,11 @@ NIANBAO_BACKOFF_MAX = 1.0 if FAST else 300.0
 
 # Order matters. process_response runs from the highest number down, so the archive (800) sees every
 # response right after decompression (moved to 810) and BEFORE redirects (600), retries (550), robots
-# handling and any spider code. The scope guard (40) runs first for every outgoing request.
+# handling and any spider code. The scope guard (40) runs first for every outgoing request, then the site's
+# budget (45: bytes/requests/time per site and run, crawler/crawl/budget.py).
 DOWNLOADER_MIDDLEWARES = {
     "crawler.crawl.middlewares.ScopeMiddleware": 40,
+    "crawler.crawl.budget.BudgetMiddleware": 45,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.crawl.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 810,

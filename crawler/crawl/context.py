@@ -37,6 +37,7 @@ class RunContext:
     errors: Counter[str] = field(default_factory=Counter)
     notices: Counter[str] = field(default_factory=Counter)
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    budget_spent: str | None = None  # budget_bytes / budget_requests / budget_time once the site was stopped
 
     def event(
         self, kind: str, url: str | None, detail: str = "", capture: tuple[str, str] | None = None
@@ -81,7 +82,7 @@ class RunContext:
             and (self.errors and sum(self.errors.values()) >= self.requests)
         ):
             return "failed"
-        if self.warnings:
+        if self.warnings or self.budget_spent:
             return "warning"
         return "ok"
 

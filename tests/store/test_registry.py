@@ -88,6 +88,12 @@ def _refusal(tmp_path, text: str) -> str:
             "    politeness: {max_pages: -1}\n",
             "politeness.max_pages: Input should be greater than or equal to 1",
         ),
+        ("    budget: {megabytes: 0}\n", "site 'nx-zw-spt' budget.megabytes: Input should be greater than 0"),
+        (
+            "    budget: {requests: lots}\n",
+            "site 'nx-zw-spt' budget.requests: Input should be a valid integer",
+        ),
+        ("    budget: {bytes: 5}\n", "site 'nx-zw-spt' budget.bytes: unknown field"),
         ('    allowed_hosts: ["a.b/x"]\n', "site 'nx-zw-spt' allowed_hosts: 'a.b/x' is not a host name"),
         (
             "      - {name: 另一个单位, slug: zwfwzx}\n",
@@ -117,11 +123,16 @@ def test_the_line_of_the_bad_field_is_named(tmp_path):
     assert message.startswith(f"{tmp_path / 's.yml'}:11: "), message
 
 
-def test_valid_types_load(tmp_path):
+def test_valid_types_load_and_budget_has_defaults(tmp_path):
     path = tmp_path / "s.yml"
-    path.write_text(GOOD + "    verified: false\n    allowed_hosts: [spt.gov.cn]\n", encoding="utf-8")
+    extra = (
+        "    verified: false\n    allowed_hosts: [spt.gov.cn]\n    budget: {megabytes: 2.5, requests: 50}\n"
+    )
+    path.write_text(GOOD + extra, encoding="utf-8")
     (site,) = load_registry(path)
     assert site.verified is False and site.allowed_hosts == ("spt.gov.cn",)
+    assert site.budget.bytes == int(2.5 * 1024 * 1024) and site.budget.requests == 50
+    assert site.budget.seconds == 180 * 60  # the default stays where not given
 
 
 def test_duplicate_site_ids_are_refused(tmp_path):
