@@ -89,6 +89,7 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         self.rediscovered: set[str] = set()
         self.listing_ok = 0
         self.reports_seen = 0
+        self.init_discovery()
 
     # ---- start ---------------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
@@ -129,20 +130,16 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
             if doc.agency_id and doc.year:
                 self.agency_years.setdefault(doc.agency_id, set()).add(doc.year)
         self.ctx.run_id = sink.start_run(site.id, self.ctx.started_at, socket.gethostname())
-        pending: list[str] = []
         for agency_id, agency in self.agencies.items():
             column = agency.column or self.state.columns.get(agency_id)
             if column:
-                yield self.listing_request(agency_id, column)
-            else:
-                pending.append(agency_id)
-        if site.directory and (pending or not self.agencies):
-            yield self.directory_request(pending)
-        elif pending:
-            for agency_id in pending:
+                yield from self.column_request(agency_id, column)
+            elif not site.directory:
                 self.ctx.event(
                     "column_unknown", None, f"{agency_id}: no column and no directory to discover it"
                 )
+        if site.directory:  # every run: units added since the last run are found too
+            yield self.directory_request()
         yield from self.revalidation_requests()
         yield from self.resume_requests()
 
@@ -470,6 +467,8 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         meta = request.meta
         if failure.check(HttpError):
             response = failure.value.response
+            kind = meta.get("nianbao_failure") or f"http_{response.status}"
+            self.discovery_failed(asked_url(request), kind, f"HTTP {response.status}")
             moved = response.status in (404, 410) or meta.get("nianbao_failure") == "moved_to_home"
             if meta.get("nianbao_kind") == "listing" and meta.get("page") == 0 and moved:
                 yield from self.rediscover(meta.get("nianbao_agency"), request.url, f"HTTP {response.status}")
@@ -480,11 +479,15 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
             fallback = "http" + request.url[len("https") :]  # pitfall: broken TLS, site also on plain http
             if not meta.get("scheme_fallback") and self.scope.check(fallback) is None:
                 self.ctx.event("tls_fallback", request.url, "TLS failed; retrying over http")
+                if request.url in self.ledger.pending:
+                    self.ledger.pending[fallback] = self.ledger.pending.pop(request.url)
                 yield request.replace(url=fallback, dont_filter=True, meta={**meta, "scheme_fallback": True})
-            return
+                return
         if failure.check(IgnoreRequest):
             text = str(failure.value)
-            if "robots.txt" in text:
+            robots = "robots.txt" in text
+            self.discovery_failed(asked_url(request), "robots_disallowed" if robots else "ignored", text)
+            if robots:
                 self.ctx.event("robots_disallowed", request.url, text)
             elif "max size" in text or "larger than" in text or "MAXSIZE" in text:
                 self.ctx.event("oversized", request.url, text[:300])
@@ -492,6 +495,7 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
                 self.ctx.event("redirect_loop", request.url, text)
             return
         # download exceptions were recorded (per attempt) by the archive middleware
+        self.discovery_failed(asked_url(request), classify_exception(failure.value), str(failure.value)[:300])
 
     # ---- end of run ----------------------------------------------------------------------------------
     def closed(self, reason: str) -> None:
@@ -508,8 +512,14 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
             previous_runs=self.state.previous_runs,
         ):
             self.ctx.warn(kind, detail)
+        self.finish_discovery(reason)
         if self.ctx.run_id:
             self.ctx.sink.finish_run(self.ctx.run_id, self.ctx.finish_row())
+
+
+def asked_url(request: scrapy.Request) -> str:
+    """The URL the spider asked for, before any redirect."""
+    return str((request.meta.get("redirect_urls") or [request.url])[0])
 
 
 def _looks_like_error_page(response: Response) -> bool:

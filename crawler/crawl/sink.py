@@ -86,6 +86,7 @@ class ArchiveSink(Protocol):
     def fetch(self, row: dict[str, Any]) -> None: ...
     def document(self, row: dict[str, Any]) -> None: ...
     def event(self, row: dict[str, Any]) -> None: ...
+    def discovery(self, row: dict[str, Any]) -> None: ...
     def finish_run(self, run_id: int, row: dict[str, Any]) -> None: ...
     def close(self) -> None: ...
 
@@ -317,6 +318,11 @@ class SqliteSink:
                     row["at"],
                 ],
             )
+
+    def discovery(self, row: dict[str, Any]) -> None:
+        """One discovery-ledger row: a candidate link of a unit directory and its outcome."""
+        with self._lock, self.db.conn:
+            self.db["discovery"].insert(row)
 
     def finish_run(self, run_id: int, row: dict[str, Any]) -> None:
         data = dict(row)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from crawler.crawl.ledger import ledger_line
 from crawler.store.schema import connect
 
 
@@ -61,16 +62,23 @@ def print_status(db_path: str | Path, *, limit: int = 10, echo: Callable[[str], 
             f"{(size or 0) // 1024} KiB, reports {new or 0} new / {changed or 0} changed / {unchanged or 0} "
             f"unchanged, errors {_errors(errors)}, blocked {blocked or 0}, {len(_warnings(warns))} warnings"
         )
+        ledger = db.execute(
+            "SELECT outcome, COUNT(*) FROM discovery WHERE run_id = ? GROUP BY outcome", [run_id]
+        ).fetchall()
+        if ledger:
+            echo(f"    {ledger_line(dict(ledger))}")
     attention = db.execute(
-        "SELECT site_id, health, last_run_at, last_errors, last_warnings, documents FROM site_health "
+        "SELECT site_id, health, last_run_at, last_errors, last_warnings, documents, discovery FROM site_health "
         "WHERE needs_attention = 1 ORDER BY site_id"
     ).fetchall()
     if not attention:
         echo("no site needs attention")
         return
     echo(f"{len(attention)} sites need attention:")
-    for site, health, last_run, errors, warns, documents in attention:
+    for site, health, last_run, errors, warns, documents, discovery in attention:
         echo(f"  {site}: {health} (last run {last_run or 'never'}, {documents} documents)")
+        if discovery:
+            echo(f"    {discovery}")
         if errors and errors != "{}":
             echo(f"    errors: {_errors(errors)}")
         for w in _warnings(warns)[:10]:

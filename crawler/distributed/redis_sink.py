@@ -93,6 +93,9 @@ class RedisSink:
     def event(self, row: dict[str, Any]) -> None:
         self._push("event", row)
 
+    def discovery(self, row: dict[str, Any]) -> None:
+        self._push("discovery", row)
+
     def finish_run(self, run_id: int, row: dict[str, Any]) -> None:
         self._push("finish_run", {"run_id": run_id, "row": row})
 

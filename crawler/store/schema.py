@@ -321,6 +321,72 @@ def _v7_statistics_numeric(db: sqlite_utils.Database) -> None:
 MIGRATIONS.append(_v7_statistics_numeric)
 
 
+def _v8_discovery_ledger(db: sqlite_utils.Database) -> None:
+    """Discovery ledger: every candidate link of a unit directory per run with its outcome (no unit dropped
+    silently); site_health gains the last run's ledger counts and one readable line."""
+    db["discovery"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "site_id": str,
+            "directory_url": str,  # the directory page that listed the link
+            "url": str,  # the candidate link
+            "link_text": str,
+            "agency_id": str,  # the agency it is (matched to the registry, or discovered)
+            "outcome": str,  # column_found | no_column | not_a_unit | blocked | error | capped
+            "column_url": str,
+            "detail": str,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "crawl_runs", "id"), ("site_id", "sites", "id")],
+    )
+    db["discovery"].create_index(["run_id", "outcome"])
+    db["discovery"].create_index(["site_id", "run_id"])
+    db.execute("DROP VIEW IF EXISTS site_health")
+    db.execute(
+        """CREATE VIEW site_health AS
+        WITH last AS (
+            SELECT r.* FROM crawl_runs r
+            WHERE r.id = (SELECT MAX(id) FROM crawl_runs r2 WHERE r2.site_id = r.site_id)
+        ),
+        ledger AS (
+            SELECT d.run_id, COUNT(*) AS links,
+                   SUM(d.outcome = 'column_found') AS columns, SUM(d.outcome = 'no_column') AS no_column,
+                   SUM(d.outcome = 'blocked') AS blocked, SUM(d.outcome = 'error') AS errors,
+                   SUM(d.outcome = 'capped') AS capped, SUM(d.outcome = 'not_a_unit') AS not_units
+            FROM discovery d GROUP BY d.run_id
+        )
+        SELECT s.id AS site_id, s.name AS site_name, s.region_code, s.cms,
+               last.id AS last_run_id, last.started_at AS last_run_at, last.status AS last_status,
+               last.requests AS last_requests, last.new_reports AS last_new_reports,
+               last.errors AS last_errors, last.blocked AS last_blocked, last.warnings AS last_warnings,
+               (SELECT MAX(ended_at) FROM crawl_runs r3 WHERE r3.site_id = s.id AND r3.status = 'ok')
+                   AS last_ok_at,
+               (SELECT COUNT(*) FROM documents d WHERE d.site_id = s.id) AS documents,
+               (SELECT MAX(year) FROM documents d WHERE d.site_id = s.id) AS latest_report_year,
+               CASE WHEN last.id IS NULL THEN 'never crawled'
+                    WHEN last.status IN ('failed', 'warning', 'blocked') THEN last.status
+                    WHEN COALESCE(last.blocked, 0) > 0 THEN 'blocked'
+                    ELSE 'ok' END AS health,
+               CASE WHEN last.id IS NULL OR last.status IN ('failed', 'warning', 'blocked')
+                         OR COALESCE(last.blocked, 0) > 0 THEN 1 ELSE 0 END AS needs_attention,
+               ledger.links AS directory_links, ledger.columns AS directory_columns,
+               ledger.no_column AS directory_no_column, ledger.blocked AS directory_blocked,
+               ledger.errors AS directory_errors, ledger.capped AS directory_capped,
+               ledger.not_units AS directory_not_units,
+               CASE WHEN ledger.links IS NULL THEN NULL ELSE
+                   printf('directory lists %d links: %d columns, %d without a column, %d blocked, '
+                          || '%d errors, %d not visited (max_pages), %d not units', ledger.links,
+                          ledger.columns, ledger.no_column, ledger.blocked, ledger.errors, ledger.capped,
+                          ledger.not_units) END AS discovery
+        FROM sites s LEFT JOIN last ON last.site_id = s.id LEFT JOIN ledger ON ledger.run_id = last.id"""
+    )
+
+
+MIGRATIONS.append(_v8_discovery_ledger)  # crawler helper
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open archive.db (creating and migrating it unless read-only) with WAL and foreign keys on."""
     if readonly:

@@ -16,6 +16,7 @@ from simulator.sites.moved import MovedSite
 from simulator.sites.server import RequestLog, RequestRecord, SiteServer
 from simulator.sites.trs import TrsSite
 from simulator.sites.ucap import UcapSite
+from simulator.sites.units import UnitsSite
 
 
 def _build_sites(seed: int, faults: bool, timeout_delay: float, flaky_failures: int) -> list[Site]:
@@ -32,6 +33,7 @@ def _build_sites(seed: int, faults: bool, timeout_delay: float, flaky_failures: 
             )
         )
         sites.append(MovedSite("moved", seed=seed, faults=faults))
+        sites.append(UnitsSite("xixia", seed=seed, faults=faults))
     return sites
 
 

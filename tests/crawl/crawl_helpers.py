@@ -40,7 +40,7 @@ class MemorySink:
         pass
 
     def __getattr__(self, name: str) -> Any:
-        if name in ("site", "agency", "fetch", "document", "event"):
+        if name in ("site", "agency", "fetch", "document", "event", "discovery"):
             return lambda row: self.ops.append((name, row))
         raise AttributeError(name)
 

@@ -98,7 +98,14 @@ def test_every_reachable_report_archived_exactly_once(world: World) -> None:
     missing = [e["url"] for e in reachable if documents[e["url"]] != 1]
     assert not missing, missing
     by_site = Counter(e["site_id"] for e in reachable)
-    assert set(by_site) == {"spt", "lucheng", "dayu", "yantian", "faults"}  # every archetype, completely
+    assert set(by_site) == {
+        "spt",
+        "lucheng",
+        "dayu",
+        "yantian",
+        "faults",
+        "xixia",
+    }  # every archetype, completely
     for e in reachable:  # a report that is a page AND an attachment: both archived, linked
         for attachment in e["attachment_urls"]:
             if e["source_format"] == "html":
@@ -134,7 +141,7 @@ def test_second_run_downloads_no_report_body(world: World) -> None:
     bodies = [r for r in second if urlsplit(r.path).path in reports and r.status == 200 and r.bytes]
     assert not bodies, [(r.path, r.status) for r in bodies]
     assert len(second) < len(first) / 2
-    second_runs = [r for (r,) in world.query("SELECT id FROM crawl_runs ORDER BY id LIMIT 5 OFFSET 5")]
+    second_runs = [r for (r,) in world.query("SELECT id FROM crawl_runs ORDER BY id LIMIT 6 OFFSET 6")]
     bodies_fetched = world.query(
         f"SELECT f.url FROM fetches f JOIN captures c ON c.id = f.capture_id "
         f"WHERE f.run_id IN ({','.join('?' * len(second_runs))}) AND c.kind IN ('report', 'attachment') "
@@ -166,7 +173,9 @@ def test_robots_and_scope_respected(world: World) -> None:
 
 
 def test_every_failure_kind_recorded(world: World) -> None:
-    events = world.query("SELECT kind, url, detail FROM crawl_events WHERE site_id IN ('faults', 'lucheng')")
+    events = world.query(
+        "SELECT kind, url, detail FROM crawl_events WHERE site_id IN ('faults', 'lucheng', 'xixia')"
+    )
     kinds = Counter(kind for kind, _, _ in events)
     by_url: dict[str, set[str]] = {}
     for kind, url, _ in events:
@@ -191,8 +200,8 @@ def test_runs_recorded(world: World) -> None:
     rows = world.query(
         "SELECT site_id, status, requests, bytes, new_reports, unchanged_reports FROM crawl_runs"
     )
-    assert len(rows) == 10  # 5 sites x 2 runs
-    first = {r[0]: r for r in rows[:5]}
+    assert len(rows) == 12  # 6 sites x 2 runs
+    first = {r[0]: r for r in rows[:6]}
     assert first["spt"][4] > 0 and first["spt"][2] > 0 and first["spt"][3] > 0
     health = world.query("SELECT site_id, needs_attention FROM site_health")
     assert dict(health)["faults"] == 1
@@ -211,3 +220,30 @@ def test_edit_becomes_version_two_and_new_report_found(world: World) -> None:
     captures = world.query("SELECT COUNT(*) FROM captures WHERE url = ? AND status = 200", target["url"])
     assert captures == [(2,)]  # the old version stays
     assert world.query("SELECT COUNT(*) FROM documents WHERE url = ?", added["url"]) == [(1,)]
+
+
+def test_discovery_ledger_accounts_for_every_unit(world: World) -> None:
+    """A directory-only site: every unit found whatever its name, every link of the directory has a row."""
+    expected = world.sim.site("xixia").expected_ledger()
+    first_run = world.query("SELECT MIN(id) FROM crawl_runs WHERE site_id = 'xixia'")[0][0]
+    rows = world.query("SELECT url, outcome, link_text FROM discovery WHERE run_id = ?", first_run)
+    by_url = {url: (outcome, text) for url, outcome, text in rows}
+    assert len(by_url) == len(rows)  # one row per link
+    for url, want in expected.items():
+        assert by_url.get(url) == (want["outcome"], want["name"]), url
+    assert {o for u, (o, _) in by_url.items() if u not in expected} == {"not_a_unit"}  # 首页, 政务公开
+    named = dict(
+        world.query(
+            "SELECT d.url, a.name FROM documents d JOIN agencies a ON a.id = d.agency_id WHERE d.site_id = 'xixia'"
+        )
+    )
+    for report in world.sim.expected_reports():
+        if report["site_id"] == "xixia" and report["reachable"]:
+            assert named[report["url"]] == report["agency_name"]
+    (line,) = world.query("SELECT discovery FROM site_health WHERE site_id = 'xixia'")[0]
+    assert line.startswith("directory lists 21 links: 15 columns, 2 without a column, 1 blocked, 0 errors")
+    second = world.query(
+        "SELECT outcome, COUNT(*) FROM discovery WHERE run_id = "
+        "(SELECT MAX(id) FROM crawl_runs WHERE site_id = 'xixia') GROUP BY outcome"
+    )
+    assert dict(second)["column_found"] == 15  # the second run knows the columns and still lists every link

@@ -417,13 +417,46 @@ def test_gzip_bomb_and_hostile_files(sims):
             assert get(f"{base}/hostile/{name}").status_code == 200
 
 
+def test_units_directory_lists_every_kind_of_unit(sims):
+    base = sims.sites["xixia"].base_url
+    pages = [get(base + "/zwgk/bmxxgk/").text, get(base + "/zwgk/bmxxgk/?page=2").text]
+    assert "下一页" in pages[0] and get(base + "/zwgk/bmxxgk/?page=3").status_code == 404
+    units = [re.search(r'<ul class="dept-list">(.*?)</ul>', p)[1] for p in pages]
+    listed = {urljoin(base + "/zwgk/bmxxgk/", h) for u in units for h in re.findall(r'<a href="([^"]+)"', u)}
+    ledger = sims.site("xixia").expected_ledger()
+    assert listed | {base + "/zwgk/zn/"} == set(ledger)
+    names = {v["name"] for v in ledger.values()}
+    assert {
+        "西夏区档案馆",
+        "中共银川市西夏区委统战部",
+        "西夏区妇联",
+        "西夏区供销社",
+        "中国人民银行西夏区支行",
+    } <= names
+    outcomes = [v["outcome"] for v in ledger.values()]
+    assert outcomes.count("no_column") == 2 and outcomes.count("blocked") == 1
+    blocked = next(u for u, v in ledger.items() if v["outcome"] == "blocked")
+    assert get(blocked).status_code == 412
+    gbk = get(base + "/zwgk/bmxxgk/xxrmt/xxgknb/")
+    assert "charset" not in gbk.headers["Content-Type"] and "融媒体中心".encode("gbk") in gbk.content
+    wordings = {"年报", "年度报告", "信息公开工作年报", "政府信息公开工作年度报告", "政务公开年报"}
+    unit_pages = [
+        get(u).text for u, v in ledger.items() if v["outcome"] == "column_found" and u.endswith("/")
+    ]
+    assert wordings <= {
+        w for page in unit_pages for w in re.findall(r'<a href="\./[a-z]+/">([^<]+)</a>', page)
+    }
+    two_pages = get(base + "/zwgk/bmxxgk/xxkfq/nb/?page=2")
+    assert two_pages.status_code == 200 and "上一页" in two_pages.text
+
+
 # -- truth, knobs, registry, log ------------------------------------------------------------------------------
 def test_expected_reports_are_distinct_and_reachable(sims):
     expected = sims.expected_reports()
     keys = [(r["agency_slug"], r["year"]) for r in expected]
     assert len(keys) == len(set(keys))
     reachable = [r for r in expected if r["reachable"]]
-    assert len({r["url"] for r in reachable}) == len(reachable) == 55
+    assert len({r["url"] for r in reachable}) == len(reachable) == 73  # 55 + 西夏区 18
     for r in expected:
         assert {"title", "agency", "year", "format", "table3", "checks"} <= set(r)
         assert r["source_format"] in ("html", "pdf", "docx") and r["publish_date"] >= f"{r['year'] + 1}-01-01"
@@ -462,7 +495,8 @@ def test_edit_and_add_report() -> None:
 
 def test_registry_matches_schema_and_discovery_rules(sims, tmp_path):
     sites = {s.id: s for s in load_registry(sims.write_registry(tmp_path / "sites.yml"))}
-    assert set(sites) == {"spt", "lucheng", "dayu", "yantian", "faults"}
+    assert set(sites) == {"spt", "lucheng", "dayu", "yantian", "faults", "xixia"}
+    assert sites["xixia"].directory and not sites["xixia"].agencies  # every unit must be discovered
     spt = sites["spt"]
     assert (spt.province, spt.city, spt.district, spt.region_code) == (
         "宁夏回族自治区",
