@@ -125,7 +125,8 @@ def _report_row(row: dict[str, Any], report: ParsedReport, version: int, digest:
         "is_latest": 0,
         "site_id": row["site_id"],
         "agency_id": row["agency_id"],
-        "agency": report.agency or row["agency_name"],
+        "agency": row["agency_name"]
+        or report.agency,  # the registry's name wins; the page's stays in `title`
         "province": row["province"],
         "city": row["city"],
         "district": row["district"],

@@ -76,12 +76,13 @@ class RunContext:
         )
 
     def status(self) -> str:
+        """failed: nothing but errors; blocked: nothing but refusals (WAF, 403, robots.txt), the site's doing."""
         if (
             self.requests
             and not (self.new_reports or self.changed_reports or self.unchanged_reports)
             and (self.errors and sum(self.errors.values()) >= self.requests)
         ):
-            return "failed"
+            return "blocked" if set(self.errors) <= BLOCKED_KINDS else "failed"
         if self.warnings or self.budget_spent:
             return "warning"
         return "ok"

@@ -17,7 +17,8 @@ from scrapy.exceptions import (
 from twisted.internet import error as twisted_error
 
 # Kinds that mean an anti-bot layer answered instead of the site: counted in crawl_runs.blocked.
-BLOCKED_KINDS = frozenset({"waf", "http_403", "rate_limited"})
+# robots_disallowed: the site's robots.txt refuses us that URL (obeyed, never fetched).
+BLOCKED_KINDS = frozenset({"waf", "http_403", "rate_limited", "robots_disallowed"})
 
 CHALLENGE_MARKERS = (
     b"$_ts",

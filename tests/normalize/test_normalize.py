@@ -187,3 +187,19 @@ def test_normalize_command_prints_one_summary_line(archive):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("normalize: 1 reports from 1 captures (ok 1)")
+
+
+def test_a_page_title_never_overrides_the_registry_agency(archive):
+    """A crawled page that names another agency in its title: the registry's name is the report's agency;
+    the page's own title is kept as the report title."""
+    path, db = archive
+    truth = _truth("sptqzwfwzx-2023")
+    url = BASE + "202401/t20240125_9.html"
+    _document(db, url, year=2023)
+    page = render_article_html(truth).decode("utf-8").replace(truth.agency, "中卫市公安局")
+    _capture(db, url, page.encode("utf-8"))
+
+    rebuild(path, progress=False)
+
+    (agency, title) = db.execute("select agency, title from reports").fetchone()
+    assert agency == "沙坡头区政务服务中心" and "中卫市公安局" in title
