@@ -137,3 +137,17 @@ def test_tls_failure_falls_back_to_http_once(sink: MemorySink) -> None:
     failure.request = retry  # type: ignore[attr-defined]
     assert requests_of(spider.on_error(failure)) == []
     assert sink.events() == ["tls_fallback"]
+
+
+def test_a_site_refusing_everything_is_blocked_not_failed(sink: MemorySink) -> None:
+    from crawler.crawl.context import RunContext
+
+    ctx = RunContext(sink=sink, site_id="s")  # type: ignore[arg-type]
+    ctx.requests = 1  # robots.txt itself: "User-agent: * / Disallow: /"
+    for url in ("http://x/dir/", "http://x/col/"):
+        ctx.event("robots_disallowed", url, "Forbidden by robots.txt")
+    assert ctx.status() == "blocked" and ctx.blocked == 2
+    ctx.event("dns", "http://x/other/")
+    assert ctx.status() == "failed"  # not only refusals: the run failed
+    result = SiteResult("s", "blocked", 1, 10, 0, 0, 0, 0, {"robots_disallowed": 2}, 2, [])
+    assert CrawlSummary([result]).exit_code == 2
