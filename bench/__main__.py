@@ -1,11 +1,14 @@
 """`python -m bench` (also `make bench`): run every Nianbao benchmark and print one ratio line each.
 
-    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,pdf,datasette] [--reports N] [--million]
+    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,pdf,recovery,datasette] [--reports N]
+                    [--million]
                     [--quick]
 
 Each benchmark measures its baseline in the same run: crawl vs a bare Scrapy spider, incremental vs first
 crawl, archive bodies vs raw, the distributed single writer vs SqliteSink direct, normalize vs
-trafilatura.extract (bench/normalize.py), PDF reports/s vs pdfplumber text alone (bench/pdf.py), Datasette vs a primary-key lookup (bench/datasette.py).
+trafilatura.extract (bench/normalize.py), PDF reports/s vs pdfplumber text alone (bench/pdf.py), digit
+recovery on flattened real reports vs parsing their originals (bench/recovery.py), Datasette vs a primary-key
+lookup (bench/datasette.py).
 Results also go to bench/results/latest.json.
 """
 
@@ -22,7 +25,7 @@ from typing import Any
 
 from bench.common import RESULTS, ROOT, run_timed
 
-ALL = ("crawl", "archive", "ingest", "normalize", "pdf", "datasette")
+ALL = ("crawl", "archive", "ingest", "normalize", "pdf", "recovery", "datasette")
 
 
 DATASETTE_ROW = re.compile(
@@ -119,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         results.append(normalize_result())
     if "pdf" in only:
         results.append(reader_result("pdf"))
+    if "recovery" in only:
+        from bench.recovery import run as run_recovery
+
+        print("== recovery (flattened texts of real reports)", flush=True)
+        results.append(run_recovery())
     if "datasette" in only:
         sizes = [reports, 1_000_000] if args.million else [reports]
         for n in sizes:

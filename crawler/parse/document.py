@@ -19,6 +19,7 @@ from crawler.parse import embedded, limits
 from crawler.parse.checks import format_check, table_checks, text_checks
 from crawler.parse.decode import decode_text
 from crawler.parse.extracted import Extracted
+from crawler.parse.flat import FlatTables, flat_lines, read_flattened
 from crawler.parse.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
 from crawler.parse.model import ParsedReport, ReportHints, Section
 from crawler.parse.rows import SrcRow
@@ -101,7 +102,9 @@ def _read_tables(rows: list[SrcRow]) -> TableReader:
     return reader.finish()
 
 
-def _detect_format(reader: TableReader, tables: dict, sections: list[Section], year: int | None) -> str:
+def _detect_format(
+    reader: TableReader | FlatTables, tables: dict, sections: list[Section], year: int | None
+) -> str:
     if reader.t2_format:
         return reader.t2_format
     t3 = tables["table3"]
@@ -171,12 +174,18 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
         return report
     text = "\n".join(ex.lines)
     report.text = text
-    reader = _read_tables(ex.rows)
+    reader: TableReader | FlatTables = _read_tables(ex.rows)
     if ex.alt_rows and (reader.errors or len(reader.cells) < _FEWEST_COMPLETE):
         # PDF tables pdfplumber could not rule completely: read the text lines too, keep the fuller result
         alt = _read_tables(ex.alt_rows)
         if len(alt.cells) > len(reader.cells) and len(alt.errors) <= len(reader.errors):
             reader = alt
+    if len(reader.cells) < _FEWEST_COMPLETE:
+        # a text copy whose table cells ran together: cut its digit runs by the form's arithmetic
+        flat = read_flattened("\n".join(ex.lines))
+        if len(flat.cells) > len(reader.cells) or (not reader.cells and flat.errors):
+            reader = flat
+            ex.table_lines |= flat_lines(ex.lines, flat.spans)
     report.cells = reader.cells
     report.warnings = list(dict.fromkeys(reader.warnings))
     errors = [*ex.errors, *reader.errors]

@@ -180,3 +180,51 @@ def evaluate_dir(path: Path, *, verbose: bool, echo: Callable[[str], None]) -> S
             for m in cmp.wrong[: 50 if verbose else 5]:
                 echo(f"  {m.line()}")
     return score
+
+
+@dataclass
+class Recovery:
+    """Cells of a text copy against the truth of its source document: right, wrong, left empty, extra."""
+
+    right: int = 0
+    wrong: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.right + len(self.wrong) + len(self.empty)
+
+    def add(self, other: Recovery) -> None:
+        self.right += other.right
+        self.wrong += other.wrong
+        self.empty += other.empty
+        self.extra += other.extra
+
+
+def recovery(truth: dict[str, Any], actual: dict[str, Any]) -> Recovery:
+    """Every table cell of `truth` (an expected JSON) looked up in the parser's contract dict."""
+    out = Recovery()
+    for table in TABLES:
+        want = truth.get(table) or {}
+        got = actual.get(table) or {}
+        for row, cols in want.items():
+            for col, value in cols.items():
+                have = got.get(row, {}).get(col)
+                where = f"{table}.{row}.{col}"
+                if have is None:
+                    out.empty.append(where)
+                elif _same(value, have):
+                    out.right += 1
+                else:
+                    out.wrong.append(f"{where}: {have!r} (document: {value!r})")
+        for row, cols in got.items():
+            out.extra += [f"{table}.{row}.{c}" for c in cols if c not in want.get(row, {})]
+    return out
+
+
+def flattened_cases(directory: Path) -> list[tuple[Path, Path]]:
+    """(flattened text, expected JSON of the real document it was made from), from the directory's cases.json."""
+    manifest = json.loads((directory / "cases.json").read_text(encoding="utf-8"))
+    reports = directory.parent / "reports"
+    return [(directory / f"{name}.txt", reports / f"{src}.expected.json") for name, src in manifest.items()]

@@ -231,6 +231,30 @@ def t2_row_code(label: str) -> str | None:
     return None
 
 
+_T2_SUFFIXES = sorted(
+    [
+        ("其他对外管理服务事项", "other_management"),
+        ("行政事业性收费", "fees"),
+        ("政府集中采购", "procurement"),
+        ("规范性文件", "normative_documents"),
+        ("行政许可", "licensing"),
+        ("行政处罚", "penalty"),
+        ("行政强制", "coercion"),
+        ("规章", "regulations"),
+    ],
+    key=lambda item: -len(item[0]),
+)
+
+
+def t2_row_suffix(text: str) -> str | None:
+    """Row of table 2 whose label ends a run of text (header words glued before it in a flattened copy)."""
+    bare = text.rstrip(":： ")
+    for label, code in _T2_SUFFIXES:
+        if bare.endswith(label):
+            return code
+    return None
+
+
 def t2_col_code(label: str) -> str | None:
     """Column of table 2 from a normalized header label, for either format."""
     if "收费金额" in label:

@@ -1,0 +1,355 @@
+"""Tables whose cell boundaries were lost in a text copy (`规章007`, `200 000121`, `70000072.没有现成信息…`):
+labels found by keyword, each digit run cut into cells by the form's own arithmetic (readings.py)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from crawler.contract import (
+    OTHER_ROW_SINGLE,
+    OTHER_ROWS_2021,
+    RESULT_ROWS_2019,
+    RESULT_ROWS_2021,
+    TABLE2_LAYOUTS,
+    TABLE3_COLUMNS,
+    TABLE4_BLOCKS,
+    TABLE4_COLUMNS,
+)
+from crawler.parse.labels import (
+    is_report_table,
+    norm,
+    strip_numbering,
+    t2_row_suffix,
+    t3_group,
+    t3_row_code,
+    t3_row_guess,
+)
+from crawler.parse.model import Cell
+from crawler.parse.numbers import BLANK_MARKS
+from crawler.parse.readings import (
+    DOCUMENT_BUDGET,
+    ROW_BUDGET,
+    Budget,
+    Constraint,
+    Reading,
+    Row,
+    TooMany,
+    row_readings,
+    solve,
+)
+from crawler.parse.sections import KNOWN
+
+_PIECE = re.compile(r"(?P<num>\d+(?:\.\d+)?)|(?P<ws>\s+)|(?P<text>[^\d\s]+)")
+_NUMBERING_AFTER = re.compile(r"^[.、]")  # '2.没有…': the digit before belongs to the next label
+_T3_START = re.compile(r"申请人情况|勾稽关系|自然人")
+_T2_START = re.compile(r"第二十条|信息内容")
+_T4_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结")
+_PAGE_MARK = re.compile(
+    r"^[ \t]*(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*$",
+    re.M,
+)
+_ITEM_START = re.compile(r"(?=\([一二三四五六七]\)|\d[.、]|[一二三四]、)")
+_LABEL_TAIL = 60  # characters of a text run that can be a row's label (header text comes before)
+_SECTION_TITLES = [v for _, vs in KNOWN for v in vs if len(v) >= 6]
+_T3_TOTALS = [(0, 6)]
+_T4_TOTALS = [(5 * b, 5 * b + 4) for b in range(len(TABLE4_BLOCKS))]
+_BLANK_TOKENS = frozenset(m for m in BLANK_MARKS if m and not m.isalpha() or m == "无")
+
+
+@dataclass
+class _Run:
+    """A label (text) and the value chunks printed after it, with their offsets in the text."""
+
+    label: str
+    label_at: int
+    chunks: list[str] = field(default_factory=list)
+    offsets: list[int] = field(default_factory=list)
+
+
+def _items(text: str) -> list[tuple[str, str, int]]:
+    """(kind, text, offset) pieces, kind text | chunk | ws; a digit glued before '.' or '、' and a label is
+    that label's number ('70000072.没有…' → chunk '7000007', text '2.没有…')."""
+    items: list[tuple[str, str, int]] = []
+    for m in _PIECE.finditer(text):
+        piece = m.group()
+        kind = m.lastgroup or "text"
+        if kind == "num" or (kind == "text" and piece in _BLANK_TOKENS):
+            kind = "chunk"
+        items.append((kind, piece, m.start()))
+    for i in range(len(items) - 1):
+        kind, piece, at = items[i]
+        nxt = items[i + 1]
+        if kind == "chunk" and piece.isdigit() and nxt[0] == "text" and _NUMBERING_AFTER.match(nxt[1]):
+            items[i + 1] = ("text", piece[-1] + nxt[1], at + len(piece) - 1)
+            items[i] = ("chunk", piece[:-1], at) if len(piece) > 1 else ("ws", "", at)
+    return items
+
+
+def _runs(text: str) -> list[_Run]:
+    """Alternating label / value runs: a run's label is all the text since the previous run's values."""
+    runs: list[_Run] = []
+    parts: list[str] = []
+    label_at: int | None = None
+    current: _Run | None = None
+    for kind, piece, at in _items(text):
+        if kind == "text":
+            if current is not None:
+                runs.append(current)
+                current, parts, label_at = None, [], None
+            parts.append(piece)
+            label_at = at if label_at is None else label_at
+        elif kind == "ws":
+            if current is None and parts:
+                parts.append(" ")
+        else:
+            if current is None:
+                current = _Run("".join(parts), at if label_at is None else label_at)
+            current.chunks.append(piece)
+            current.offsets.append(at)
+    if current is not None:
+        runs.append(current)
+    return runs
+
+
+@dataclass
+class FlatTables:
+    """What TableReader gives the interpreter: cells, errors, warnings, the table-2 format; plus the text
+    offsets the tables took (so that section text stays prose)."""
+
+    cells: list[Cell] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    t2_format: str | None = None
+    spans: list[tuple[str, int, int]] = field(default_factory=list)  # (table, first value, end of last)
+
+
+@dataclass
+class _Printed:
+    """A row found in the text: its table, code, columns (in print order) and the run it was printed as."""
+
+    table: str
+    code: str
+    run: _Run
+    columns: list[str]
+    totals: list[tuple[int, int]]
+
+
+_T4_CELLS = [f"{b}.{c}" for b in TABLE4_BLOCKS for c in TABLE4_COLUMNS]
+
+
+def _classify(runs: list[_Run]) -> tuple[list[_Printed], str | None, list[str]]:
+    """Which runs are rows of which table: a state machine over the labels, like TableReader's."""
+    mode: str | None = None
+    fmt: str | None = None
+    group: str | None = None
+    prev: str | None = None
+    found: list[_Printed] = []
+    notes: list[str] = []
+    for run in runs:
+        label = norm(run.label)
+        if "。" in label:  # prose: whatever table was open has ended
+            mode = None
+        if _T2_START.search(label):
+            mode = "t2"
+        fmt = "2021" if "本年制发" in label else "2019" if "新制作" in label else fmt
+        if _T3_START.search(label):
+            mode = "t3"
+        t4_head = "行政复议" in label and "总计" in label and ("行政诉讼" in label or "复议后起诉" in label)
+        if sum(w in label for w in _T4_HEAD) >= 2 or t4_head:
+            found.append(_Printed("table4", "table4", run, _T4_CELLS, _T4_TOTALS))
+            mode = None
+            continue
+        tail = label[-_LABEL_TAIL:]
+        if mode == "t3":
+            group = t3_group(tail) or group
+            code = _t3_code(tail, group)
+            if (
+                code is None
+                and strip_numbering(tail[-4:]).endswith(("其他", "其它"))
+                and prev in OTHER_ROWS_2021[:2]
+            ):
+                code = "other_other"  # '3.其他' after (六)1–2, its group label broken apart by the layout
+            if code is None and (guess := t3_row_guess(tail, group)) is not None:
+                code = guess.code
+                notes.append(guess.warning())
+            if code:
+                found.append(_Printed("table3", code, run, list(TABLE3_COLUMNS), _T3_TOTALS))
+                prev = code
+        elif mode == "t2" and (code := t2_row_suffix(tail)) and code != "procurement":
+            layout = TABLE2_LAYOUTS[fmt or "2021"].get(code) or TABLE2_LAYOUTS["2019"][code]
+            found.append(_Printed("table2", code, run, list(layout), []))
+    return found, fmt, notes
+
+
+def _t3_code(tail: str, group: str | None) -> str | None:
+    """The row a label run names: its last numbered item first ('…其政府信息公开申请 3、其他' is 3、其他), then
+    longer suffixes — a wrapped PDF label drags the end of the row before it along."""
+    starts = [m.start() for m in _ITEM_START.finditer(tail)]
+    for at in reversed(starts):
+        code = t3_row_code(tail[at:], group)
+        if code:
+            return code
+    return t3_row_code(tail, group)
+
+
+def _constraints(codes: set[str]) -> list[Constraint]:
+    """table3.balance and table3.results_sum, as equalities per column."""
+    out: list[Constraint] = [
+        ([("new_received", 1), ("carried_over", 1)], [("results_total", 1), ("carried_forward", 1)])
+    ]
+    # every result row of the form must have been read, or the sum is not checked
+    results = (
+        RESULT_ROWS_2019
+        if OTHER_ROW_SINGLE in codes and not codes & set(OTHER_ROWS_2021)
+        else RESULT_ROWS_2021
+    )
+    out.append(([(r, 1) for r in results], [("results_total", 1)]))
+    return out
+
+
+def _shown(chunks: list[str]) -> str:
+    text = " ".join(chunks)
+    return text if len(text) <= 48 else text[:48] + "…"
+
+
+def read_flattened(text: str) -> FlatTables:
+    """Tables 2–4 out of text whose cells ran together. A cell is filled only when every reading of its run
+    that the form allows agrees on it; otherwise it stays empty and a warning names the competing readings."""
+    out = FlatTables()
+    text = _PAGE_MARK.sub(lambda m: " " * len(m.group()), unicodedata.normalize("NFKC", text))
+    printed, out.t2_format, notes = _classify(_runs(text))
+    out.warnings += notes
+    seen: set[tuple[str, str]] = set()
+    rows: dict[str, list[tuple[_Printed, Row]]] = {"table2": [], "table3": [], "table4": []}
+    left = Budget(DOCUMENT_BUDGET)
+    for p in printed:
+        key = p.code
+        if (p.table, key) in seen:
+            out.errors.append(f"{p.table}.{key}: printed twice in the flattened text; second ignored")
+            continue
+        seen.add((p.table, key))
+        allowed = min(ROW_BUDGET, left.steps)
+        budget = Budget(allowed)
+        try:
+            readings: list[Reading] | None = row_readings(
+                p.run.chunks, len(p.columns), p.totals, budget, decimals="amount_10k_yuan" in p.columns
+            )
+        except TooMany:
+            readings = None
+        left.steps -= allowed - max(budget.steps, 0)
+        rows[p.table].append((p, Row(key, readings)))
+    budget = Budget(DOCUMENT_BUDGET)
+    for table, entries in rows.items():
+        if not entries:
+            continue
+        solutions: list[dict[str, Reading]] | None
+        try:
+            constraints = _constraints({r.key for _, r in entries}) if table == "table3" else []
+            width = len(TABLE3_COLUMNS) if table == "table3" else 0
+            solutions = solve([r for _, r in entries], constraints, width, budget) if constraints else None
+        except TooMany:
+            solutions = None
+        _settle(table, entries, solutions, out)
+    return out
+
+
+def _settle(
+    table: str,
+    entries: list[tuple[_Printed, Row]],
+    solutions: list[dict[str, Reading]] | None,
+    out: FlatTables,
+) -> None:
+    recovered = 0
+    for p, row in entries:
+        shown = _shown(p.run.chunks)
+        where = table if table == "table4" else f"{table}.{row.key}"
+        if row.readings is None:
+            out.errors.append(f"{where}: {shown!r} has too many possible readings; cells left empty")
+            continue
+        if not row.readings:
+            out.errors.append(
+                f"{where}: no reading of {shown!r} fits the form's row shape and totals; cells left empty"
+            )
+            continue
+        candidates = row.readings
+        if solutions is not None and len(row.readings) > 1:
+            candidates = list(dict.fromkeys(s[row.key] for s in solutions if row.key in s))
+            if not candidates:
+                out.errors.append(
+                    f"{where}: no reading of {shown!r} satisfies the form's checks; cells left empty"
+                )
+                continue
+        cols = p.columns
+        empty = []
+        for i, col in enumerate(cols):
+            pieces = {c[i] for c in candidates}
+            if len(pieces) != 1:
+                empty.append(col)
+                continue
+            out.cells.append(_cell(table, p, col, candidates[0][i], i))
+            recovered += 1
+        if empty:
+            readings = " | ".join(" ".join(c) for c in candidates[:4])
+            out.warnings.append(
+                f"{where}: {len(candidates)} readings of {shown!r} fit the form ({readings}); "
+                f"cells {', '.join(empty)} left empty"
+            )
+            out.errors.append(f"{where}: cells {', '.join(empty)} not recoverable from the flattened text")
+        out.spans.append((table, p.run.offsets[0], p.run.offsets[-1] + len(p.run.chunks[-1])))
+    if recovered:
+        out.warnings.append(
+            f"{table}: cell boundaries lost in the text; {recovered} cells recovered by the form's row shapes"
+            + (" and arithmetic" if table != "table2" else "")
+        )
+
+
+def _cell(table: str, p: _Printed, col: str, piece: str, index: int) -> Cell:
+    blank = not piece[:1].isdigit()
+    value: int | float = 0 if blank else (float(piece) if "." in piece else int(piece))
+    row_code, col_code = col.split(".") if table == "table4" else (p.code, col)
+    label = re.sub(r"\s+", "", p.run.label)[-_LABEL_TAIL:]
+    return Cell(
+        table=table,
+        row_code=row_code,
+        col_code=col_code,
+        value=value,
+        value_text=piece,
+        row_label=label,
+        col_label=col_code,
+        blank=blank,
+        src_table=0,
+        src_row=p.run.label_at,
+        src_col=index,
+    )
+
+
+def flat_lines(lines: list[str], spans: list[tuple[str, int, int]]) -> set[int]:
+    """Indices of `lines` (as joined by newlines) that print the flattened tables: lines holding a row's
+    values, label lines between rows of one table, and header lines just before a table (no prose, no
+    section heading), so that section text stays prose."""
+    starts, at = [], 0
+    for line in lines:
+        starts.append(at)
+        at += len(unicodedata.normalize("NFKC", line)) + 1
+    by_table: dict[str, list[int]] = {}
+    for table, begin, end in spans:
+        hit = [i for i, s in enumerate(starts) if s <= end and s + len(lines[i]) >= begin]
+        by_table.setdefault(table, []).extend(hit)
+    out: set[int] = set()
+    for hit in by_table.values():
+        first, last = min(hit), max(hit)
+        out.update(range(first, last + 1))
+        i = first - 1
+        while i >= 0 and _is_header_line(lines[i]):
+            out.add(i)
+            i -= 1
+    return out
+
+
+def _is_header_line(line: str) -> bool:
+    squeezed = norm(line)
+    if not squeezed or "。" in squeezed or any(t in squeezed for t in _SECTION_TITLES):
+        return False
+    return is_report_table(squeezed, 2) or bool(_T3_START.search(squeezed))
