@@ -60,11 +60,15 @@ def crawl(sites_path: str, site_ids: tuple[str, ...], db_path: str, redis_url: s
 @main.command()
 @db_option
 @click.option("--quiet", is_flag=True, help="No progress display.")
-def normalize(db_path: str, quiet: bool) -> None:
-    """Rebuild every derived table (reports, sections, statistics, checks, search) from the raw captures."""
+@click.option("--full", is_flag=True, help="Parse every capture again, not only new or changed ones.")
+def normalize(db_path: str, quiet: bool, full: bool) -> None:
+    """Derive reports, sections, statistics, checks and the search index from the raw captures.
+
+    Only captures that are new, changed, or parsed by an older parser version are parsed; --full re-parses all.
+    """
     from crawler.normalize import rebuild
 
-    result = rebuild(db_path, progress=not quiet)
+    result = rebuild(db_path, full=full, progress=not quiet)
     click.echo(result.line())
 
 

@@ -1,5 +1,9 @@
-"""`nianbao normalize`: re-derive reports, sections, statistics and checks from the archived raw captures.
+"""`nianbao normalize`: derive reports, sections, statistics and checks from the archived raw captures.
 
+Incremental: captures are grouped into families (a report page with its attachments); a family is parsed
+again only when one of its captures is new, any input of its derivation changed (body, document metadata,
+agency, site — fingerprinted in ``normalize_state``), or it was derived by an older ``PARSER_VERSION``.
+``--full`` derives every family. Both write the same rows: a family's rows depend on its own captures only.
 Each report is written in one transaction (delete its old rows, insert the new ones), so Datasette readers
 never see half a report, a kill mid-way loses nothing, and a second run writes the same rows again.
 A report's id is its source capture's id, so links into Datasette survive a rebuild.
@@ -12,20 +16,30 @@ import json
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 from tqdm import tqdm
 
-from crawler.parse import ParsedReport, ReportHints, parse_bytes
-from crawler.search import build_search_index, snapshot_search_text
+from crawler.parse import PARSER_VERSION, ParsedReport, ReportHints, parse_bytes
+from crawler.search import (
+    analyze,
+    body_key,
+    create_fts,
+    create_serving_indexes,
+    index_pending,
+    refill_fts,
+    unindex_report,
+)
 from crawler.store.bodies import decode_body
 from crawler.store.schema import connect
 
-CANDIDATES_SQL = """
+CANDIDATE_CAPTURES = "c.kind in ('report', 'attachment') and c.failure_kind is null and c.status = 200"
+CANDIDATES_SQL = f"""
 with candidates as (
     -- the document a capture belongs to: by its latest capture (redirected downloads), else by URL
     select c.*, coalesce(
@@ -34,10 +48,11 @@ with candidates as (
         (select d.id from documents d where d.url = c.final_url)
     ) as document_id
     from captures c
-    where c.kind in ('report', 'attachment') and c.failure_kind is null and c.status = 200
+    where {CANDIDATE_CAPTURES}
 )
-select c.id, c.url, c.final_url, c.content_type, c.kind, c.site_id, c.agency_id,
-       c.link_text, c.fetched_at,
+select coalesce(nullif(d.parent_url, ''), nullif(d.url, ''), c.url) as family,
+       c.id, c.url, c.final_url, c.content_type, c.kind, c.site_id, c.agency_id,
+       c.link_text, c.fetched_at, c.sha256,
        d.url as document_url, d.parent_url, d.title as document_title, d.listed_date, d.year as document_year,
        a.name as agency_name,
        s.province, s.city, s.district, s.region_code
@@ -45,14 +60,23 @@ from candidates c
 left join documents d on d.id = c.document_id
 left join agencies a on a.id = c.agency_id
 left join sites s on s.id = c.site_id
-order by coalesce(d.url, c.url), c.fetched_at, c.id
+order by family, coalesce(d.url, c.url), c.fetched_at, c.id
 """
+# Ledger rows of captures that are no longer candidates (deleted by an operator): their reports must go.
+VANISHED_SQL = f"""
+select n.capture_id, n.family, n.report from normalize_state n
+where not exists (select 1 from captures c where c.id = n.capture_id and {CANDIDATE_CAPTURES})
+"""
+INDEX_EVERY = 2000  # segment and index written reports in batches of this many (bounded memory)
+ANALYZE_SAMPLE = 1000  # rows per index ANALYZE samples after an incremental run that changed something
 
 
 @dataclass
 class RebuildResult:
     captures: int = 0
-    reports: int = 0
+    reports: int = 0  # in the derived tier after the run
+    parsed: int = 0  # captures parsed in this run
+    families_skipped: int = 0  # families whose captures and parser version had not changed
     versions_skipped: int = 0  # re-captures whose content did not change
     superseded: int = 0  # page/attachment pairs where the other form was fuller
     statuses: dict[str, int] = field(default_factory=dict)
@@ -63,8 +87,9 @@ class RebuildResult:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "none"
         return (
             f"normalize: {self.reports} reports from {self.captures} captures ({statuses}); "
-            f"{self.checks_failed} failed checks; {self.versions_skipped} unchanged re-captures, "
-            f"{self.superseded} superseded forms; {self.seconds:.1f}s"
+            f"{self.checks_failed} failed checks; parsed {self.parsed} captures "
+            f"({self.families_skipped} unchanged families skipped; among the parsed, {self.versions_skipped} "
+            f"unchanged re-captures, {self.superseded} superseded forms); {self.seconds:.1f}s"
         )
 
 
@@ -146,7 +171,8 @@ def _report_row(row: dict[str, Any], report: ParsedReport, version: int, digest:
         "checks_failed": sum(1 for c in report.checks if not c.ok),
         "applications_received": received if isinstance(received, int | float) else None,
         "text": report.text,
-        "search_text": None,  # segmented in bulk by crawler.search.build_search_index
+        "search_text": None,  # segmented and indexed in batches by crawler.search.index_pending
+        "parser_version": PARSER_VERSION,
     }
 
 
@@ -201,6 +227,7 @@ def write_report(
     """Replace one report and everything hanging from it in a single transaction."""
     report_id = row["id"]
     with db.conn as conn:
+        unindex_report(conn, report_id)
         _delete_children(conn, report_id)
         _insert(
             conn,
@@ -233,6 +260,7 @@ def write_report(
 
 def _delete_report(db: sqlite_utils.Database, report_id: int) -> None:
     with db.conn as conn:
+        unindex_report(conn, report_id)
         _delete_children(conn, report_id)
         conn.execute("delete from reports where id = ?", [report_id])
 
@@ -274,6 +302,7 @@ def _derive_family(
         parsed[row["id"]] = report = _parse(
             {**row, "body": bodies[row["id"]][0], "body_codec": bodies[row["id"]][1]}
         )
+        result.parsed += 1
         digests[row["id"]] = content_hash(report)
         by_document.setdefault(row["document_url"] or row["url"], []).append(row["id"])
     keep: dict[int, int] = {}
@@ -301,38 +330,151 @@ def _derive_family(
             latest.get(rows_by_id[capture_id]["document_url"] or rows_by_id[capture_id]["url"]) == capture_id
         )
         write_report(db, rows_by_id[capture_id], report, version, digests[capture_id], is_latest=is_latest)
-        result.reports += 1
-        result.statuses[report.parse_status] = result.statuses.get(report.parse_status, 0) + 1
-        result.checks_failed += sum(1 for c in report.checks if not c.ok)
     return keep
 
 
-def rebuild(db_path: str | Path, *, progress: bool = True) -> RebuildResult:
-    """Derive every report from the archive; idempotent, resumable, one transaction per report.
+def input_hash(row: dict[str, Any]) -> str:
+    """Fingerprint of everything a capture's derivation reads: its body (sha256) and the joined metadata."""
+    payload = json.dumps({k: v for k, v in row.items() if k != "family"}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
-    Captures are read family by family (a report page with its attachments), so memory stays bounded by the
-    largest family, not the archive.
+
+def _families(db: sqlite_utils.Database) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Candidate captures (metadata, no bodies), one family at a time."""
+    for family, rows in groupby(db.query(CANDIDATES_SQL), key=lambda r: r["family"]):
+        yield family, [dict(r) for r in rows]
+
+
+def _ledger(db: sqlite_utils.Database) -> dict[int, tuple[str, str, int]]:
+    """capture id -> (family, input hash, parser version) of the last derivation."""
+    return {
+        capture_id: (family, digest, version)
+        for capture_id, family, digest, version in db.execute(
+            "select capture_id, family, input_hash, parser_version from normalize_state"
+        )
+    }
+
+
+def _dirty_families(db: sqlite_utils.Database, full: bool, result: RebuildResult) -> tuple[set[str], int]:
+    """The families to derive again and how many captures they hold (first pass: metadata only)."""
+    ledger = {} if full else _ledger(db)
+    dirty: set[str] = set()
+    sizes: dict[str, int] = {}
+    for family, rows in _families(db):
+        sizes[family] = len(rows)
+        for row in rows:
+            done = ledger.get(row["id"])
+            if done != (family, input_hash(row), PARSER_VERSION):
+                dirty.add(family)
+                if done is not None:
+                    dirty.add(done[0])  # the capture moved: the family it left changes too
+    for _, family, _ in db.execute(VANISHED_SQL).fetchall():
+        dirty.add(family)
+    result.captures = sum(sizes.values())
+    result.families_skipped = len(sizes.keys() - dirty)
+    return dirty, sum(size for family, size in sizes.items() if family in dirty)
+
+
+def _reusable_segmentation(db: sqlite_utils.Database, ids: Iterable[int]) -> dict[str, str]:
+    marks = list(ids)
+    rows = db.execute(
+        f"select title, text, search_text from reports where search_text is not null and id in "
+        f"({', '.join('?' for _ in marks)})",
+        marks,
+    )
+    return {body_key(title, text): segmented for title, text, segmented in rows}
+
+
+def _rederive(
+    db: sqlite_utils.Database, family: str, rows: list[dict[str, Any]], result: RebuildResult, reuse: dict
+) -> int:
+    """Derive one family again, drop the reports it no longer yields, record it in the ledger."""
+    members = [r["id"] for r in rows]
+    marks = ", ".join("?" for _ in members)
+    before = {
+        capture_id
+        for (capture_id,) in db.execute(
+            f"select capture_id from normalize_state where report = 1 and (family = ? or capture_id in ({marks}))",
+            [family, *members],
+        )
+    }
+    reuse.update(_reusable_segmentation(db, {*before, *members}))
+    keep = _derive_family(db, rows, result)
+    for report_id in before - set(keep):
+        _delete_report(db, report_id)
+    with db.conn as conn:
+        conn.execute(
+            f"delete from normalize_state where family = ? or capture_id in ({marks})", [family, *members]
+        )
+        conn.executemany(
+            "insert into normalize_state (capture_id, family, input_hash, parser_version, report) "
+            "values (?, ?, ?, ?, ?)",
+            [(r["id"], family, input_hash(r), PARSER_VERSION, int(r["id"] in keep)) for r in rows],
+        )
+    return len(keep)
+
+
+def _drop_vanished(db: sqlite_utils.Database) -> None:
+    """Reports and ledger rows of captures that are no longer candidates (their families were re-derived)."""
+    for capture_id, _, report in db.execute(VANISHED_SQL).fetchall():
+        if report:
+            _delete_report(db, capture_id)
+        with db.conn:
+            db.execute("delete from normalize_state where capture_id = ?", [capture_id])
+
+
+def _drop_unledgered_reports(db: sqlite_utils.Database) -> None:
+    """Reports no derivation accounts for (from before the ledger existed, or a killed run's leftovers)."""
+    stale = db.execute(
+        "select id from reports where id not in (select capture_id from normalize_state where report = 1)"
+    ).fetchall()
+    for (report_id,) in stale:
+        _delete_report(db, report_id)
+
+
+def _totals(db: sqlite_utils.Database, result: RebuildResult) -> None:
+    result.statuses = dict(db.execute("select parse_status, count(*) from reports group by parse_status"))
+    result.reports = sum(result.statuses.values())
+    result.checks_failed = db.execute("select count(*) from checks where ok = 0").fetchone()[0]
+
+
+def rebuild(db_path: str | Path, *, full: bool = False, progress: bool = True) -> RebuildResult:
+    """Derive the reports of every new or changed capture family (every family with ``full``).
+
+    Idempotent and resumable: one transaction per report, then one per family for its ledger rows, so a
+    family killed half-way is simply derived again by the next run. Captures are read family by family, so
+    memory stays bounded by the largest family, not the archive. A first run on an archive without a
+    ledger is a full run.
     """
     started = time.monotonic()
     db = connect(db_path)
+    create_fts(db)
+    index_pending(db)  # reports a killed run wrote but did not index yet
+    full = full or db.execute("select count(*) from normalize_state").fetchone()[0] == 0
     result = RebuildResult()
-    reuse = snapshot_search_text(db)  # segmentation of unchanged reports is reused, not redone
-    families: dict[str, list[dict[str, Any]]] = {}
-    for row in db.query(CANDIDATES_SQL):
-        row = dict(row)
-        families.setdefault(row["parent_url"] or row["document_url"] or row["url"], []).append(row)
-        result.captures += 1
+    dirty, todo = _dirty_families(db, full, result)
     show = progress and sys.stderr.isatty()
-    kept: set[int] = set()
-    with tqdm(total=result.captures, unit="capture", disable=not show, desc="normalize") as bar:
-        for rows in families.values():
-            kept.update(_derive_family(db, rows, result))
-            bar.update(len(rows))
-    stale = [r["id"] for r in db.query("select id from reports")]
-    for report_id in stale:
-        if report_id not in kept:
-            _delete_report(db, report_id)
-
-    build_search_index(db, reuse=reuse)
+    reuse: dict[str, str] = {}
+    written = 0
+    if dirty:
+        with tqdm(total=todo, unit="capture", disable=not show, desc="normalize") as bar:
+            for family, rows in _families(db):
+                if family not in dirty:
+                    continue
+                written += _rederive(db, family, rows, result, reuse)
+                bar.update(len(rows))
+                if written >= INDEX_EVERY:
+                    index_pending(db, reuse=reuse)
+                    reuse.clear()
+                    written = 0
+        _drop_vanished(db)
+    _drop_unledgered_reports(db)
+    index_pending(db, reuse=reuse)
+    if full:
+        refill_fts(db)
+    create_serving_indexes(db)
+    if full or dirty:
+        analyze(db, limit=0 if full else ANALYZE_SAMPLE)
+    _totals(db, result)
     result.seconds = time.monotonic() - started
     return result

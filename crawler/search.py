@@ -10,10 +10,12 @@ gets as the SQL function ``jieba_query(q)`` (datasette/plugins/nianbao_search.py
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 
 import jieba
@@ -204,6 +206,80 @@ def fill_search_text(
     return len(ids)
 
 
+def body_key(title: str | None, text: str | None) -> str:
+    """Key of the exact text a report's search_text is segmented from (for reusing a segmentation)."""
+    return hashlib.sha1(f"{title or ''}\n{text or ''}".encode()).hexdigest()
+
+
+def create_fts(db: sqlite_utils.Database) -> None:
+    """Create reports_fts (empty) if it does not exist yet."""
+    db.execute(
+        f"create virtual table if not exists [{FTS_TABLE}] using fts5 ([title], [search_text], "
+        "tokenize='unicode61', content=[reports])"
+    )
+
+
+def unindex_report(conn: sqlite3.Connection, report_id: int) -> None:
+    """Take one report out of reports_fts (call before its row is replaced or deleted, same transaction).
+
+    A report is in the index exactly when its search_text is not NULL; external-content FTS5 needs the
+    values that were indexed to delete them: the segmented title and search_text."""
+    row = conn.execute("select title, search_text from reports where id = ?", [report_id]).fetchone()
+    if row and row[1] is not None:
+        conn.execute(
+            f"insert into [{FTS_TABLE}] ([{FTS_TABLE}], rowid, title, search_text) values ('delete', ?, ?, ?)",
+            [report_id, segment(row[0]), row[1]],
+        )
+
+
+def index_pending(
+    db: sqlite_utils.Database, *, reuse: Mapping[str, str] | None = None, processes: int | None = None
+) -> int:
+    """Segment and index every report whose search_text is NULL (new or re-derived); return how many.
+
+    Each batch fills search_text and inserts the reports_fts entries in one transaction, so a report is in
+    the index exactly when its search_text is set, whenever the process is killed. ``reuse`` maps
+    :func:`body_key` to an earlier segmentation of the same text."""
+    ids = [row[0] for row in db.execute("select id from reports where search_text is null")]
+    segmenter = _Segmenter(len(ids), processes)
+    try:
+        for batch in _chunks(((i,) for i in ids), SEGMENT_BATCH):
+            marks = ", ".join("?" for _ in batch)
+            rows = db.execute(
+                f"select id, title, text from reports where id in ({marks})", [i for (i,) in batch]
+            ).fetchall()
+            known = {report_id: (reuse or {}).get(body_key(title, text)) for report_id, title, text in rows}
+            todo = [(i, f"{t or ''}\n{x or ''}") for i, t, x in rows if known[i] is None]
+            fresh = dict(zip([i for i, _ in todo], segmenter([b for _, b in todo]), strict=True))
+            with db.conn:
+                for report_id, title, _ in rows:
+                    text = fresh[report_id] if known[report_id] is None else known[report_id]
+                    db.conn.execute("update reports set search_text = ? where id = ?", [text, report_id])
+                    db.conn.execute(
+                        f"insert into [{FTS_TABLE}] (rowid, title, search_text) values (?, ?, ?)",
+                        [report_id, segment(title), text],
+                    )
+    finally:
+        segmenter.close()
+    return len(ids)
+
+
+def refill_fts(db: sqlite_utils.Database) -> None:
+    """Empty reports_fts and index every report again from its search_text (``--full``: repairs any drift)."""
+    with db.conn:
+        # Refilled in place, never dropped: readers (Datasette) keep a valid table the whole time, and see
+        # the old index or the new one, one transaction apart.
+        create_fts(db)
+        db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}]) values ('delete-all')")
+        rows = db.execute("select id, title, search_text from reports where search_text is not null")
+        for chunk in _chunks(rows, _BATCH):
+            db.conn.executemany(
+                f"insert into [{FTS_TABLE}] (rowid, title, search_text) values (?, ?, ?)",
+                [(i, segment(t), s) for i, t, s in chunk],
+            )
+        db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}]) values ('optimize')")
+
+
 def create_serving_indexes(db: sqlite_utils.Database) -> None:
     """Create the indexes Datasette's facets, filters and report pages rely on (idempotent)."""
     for name in UNWANTED_INDEXES:
@@ -226,28 +302,17 @@ def build_search_index(
     this function again instead. ``reuse``/``processes``: see :func:`fill_search_text`.
     """
     fill_search_text(db, reuse=reuse, processes=processes)
-    with db.conn:
-        # Refilled in place, never dropped: readers (Datasette) keep a valid table the whole time, and see
-        # the old index or the new one, one transaction apart.
-        db.execute(
-            f"create virtual table if not exists [{FTS_TABLE}] using fts5 ([title], [search_text], "
-            "tokenize='unicode61', content=[reports])"
-        )
-        db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}]) values ('delete-all')")
-        rows = db.execute("select id, title, search_text from reports")
-        for chunk in _chunks(rows, _BATCH):
-            db.conn.executemany(
-                f"insert into [{FTS_TABLE}] (rowid, title, search_text) values (?, ?, ?)",
-                [(i, segment(t), s or "") for i, t, s in chunk],
-            )
-        db.execute(f"insert into [{FTS_TABLE}] ([{FTS_TABLE}]) values ('optimize')")
+    refill_fts(db)
     create_serving_indexes(db)
     analyze(db)
 
 
-def analyze(db: sqlite_utils.Database) -> None:
+def analyze(db: sqlite_utils.Database, *, limit: int = 0) -> None:
     """ANALYZE, but keep no statistics for `reports`: with them SQLite picks skip-scans over the low-cardinality
-    facet indexes for "capture_id in (...)" (seconds instead of ~30 ms per facet on 100k reports)."""
+    facet indexes for "capture_id in (...)" (seconds instead of ~30 ms per facet on 100k reports).
+
+    ``limit`` (rows sampled per index, 0 = all) makes it cheap enough for a nightly incremental run."""
+    db.execute(f"PRAGMA analysis_limit={int(limit)}")
     db.execute("analyze")
     if db["sqlite_stat1"].exists():
         db.execute("delete from sqlite_stat1 where tbl = 'reports'")

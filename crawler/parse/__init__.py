@@ -2,5 +2,15 @@
 
 from crawler.parse.document import parse_bytes, parse_file
 from crawler.parse.model import Cell, Check, ParsedReport, ReportHints, Section
+from crawler.parse.version import PARSER_VERSION
 
-__all__ = ["Cell", "Check", "ParsedReport", "ReportHints", "Section", "parse_bytes", "parse_file"]
+__all__ = [
+    "PARSER_VERSION",
+    "Cell",
+    "Check",
+    "ParsedReport",
+    "ReportHints",
+    "Section",
+    "parse_bytes",
+    "parse_file",
+]

@@ -5,7 +5,8 @@ Two tiers live in one SQLite file:
 * the **raw tier** — what the crawler saw: ``sites``, ``agencies``, ``crawl_runs``, ``fetches``,
   ``captures``, ``documents``, ``crawl_events``. Never rewritten by ``nianbao normalize``.
 * the **derived tier** — what the normalizer made of it: ``reports``, ``sections``, ``statistics``,
-  ``checks``, ``reports_fts``. Dropped and rebuilt from the raw tier at will.
+  ``checks``, ``reports_fts``, and ``normalize_state`` (what was derived from which capture, by which parser
+  version). Dropped and rebuilt from the raw tier at will.
 
 Migrations are numbered functions applied in order; ``PRAGMA user_version`` records the last one.
 """
@@ -385,6 +386,27 @@ def _v8_discovery_ledger(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS.append(_v8_discovery_ledger)  # crawler helper
+
+
+def _v9_incremental_normalize(db: sqlite_utils.Database) -> None:
+    """What `nianbao normalize` needs to parse only what is new: a parser stamp per report, a ledger of the
+    captures it derived (family, fingerprint of the inputs, stamp, whether it became a report), and indexes
+    for its lookups (a document by its latest capture; reports still waiting for their search index)."""
+    db["reports"].add_column("parser_version", int)
+    db.execute(
+        """CREATE TABLE normalize_state (
+            capture_id INTEGER PRIMARY KEY REFERENCES captures(id),
+            family TEXT NOT NULL,  -- the report page (or lone document) URL the capture was derived with
+            input_hash TEXT NOT NULL,  -- body sha256 + every column the derivation reads, hashed
+            parser_version INTEGER NOT NULL,
+            report INTEGER NOT NULL)  -- 1 when the capture is a report (reports.id = capture_id)"""
+    )
+    db.execute("CREATE INDEX idx_normalize_state_family ON normalize_state (family)")
+    db["documents"].create_index(["latest_capture_id"], if_not_exists=True)
+    db.execute("CREATE INDEX IF NOT EXISTS idx_reports_unindexed ON reports (id) WHERE search_text IS NULL")
+
+
+MIGRATIONS.append(_v9_incremental_normalize)  # scale helper: incremental normalize (issue 13)
 
 
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import crawler.normalize
 from crawler.normalize import rebuild
 from crawler.store.captures import CaptureRecord, write_capture
 from crawler.store.schema import connect
@@ -17,7 +18,7 @@ from simulator.documents import district_reports, render_article_html, render_at
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "http://127.0.0.1:9/xxgk/bmxxgkml/unit/xxgknb_12345/"
-DERIVED = ("reports", "sections", "statistics", "checks")
+DERIVED = ("reports", "sections", "statistics", "checks", "normalize_state")
 
 
 def _truth(key: str):
@@ -86,9 +87,13 @@ def archive(tmp_path):
 
 
 def _dump(path: Path) -> dict[str, list[tuple]]:
+    """Every derived row, and every (term, report, column, offset) entry of the search index."""
     conn = sqlite3.connect(path)
     try:
-        return {t: conn.execute(f"select * from {t} order by 1, 2, 3").fetchall() for t in DERIVED}
+        dump = {t: conn.execute(f"select * from {t} order by 1, 2, 3").fetchall() for t in DERIVED}
+        conn.execute("create virtual table temp.fts_entries using fts5vocab(main, reports_fts, instance)")
+        dump["reports_fts"] = conn.execute("select * from temp.fts_entries order by 1, 2, 3, 4").fetchall()
+        return dump
     finally:
         conn.close()
 
@@ -203,3 +208,70 @@ def test_a_page_title_never_overrides_the_registry_agency(archive):
 
     (agency, title) = db.execute("select agency, title from reports").fetchone()
     assert agency == "沙坡头区政务服务中心" and "中卫市公安局" in title
+
+
+def _full_rebuild_of_a_copy(path: Path, tmp_path: Path, name: str) -> dict[str, list[tuple]]:
+    copy = tmp_path / f"{name}.db"
+    source, target = sqlite3.connect(path), sqlite3.connect(copy)
+    source.backup(target)
+    source.close(), target.close()
+    rebuild(copy, full=True, progress=False)
+    return _dump(copy)
+
+
+def test_incremental_normalize_parses_only_what_changed_and_matches_a_full_rebuild(
+    archive, tmp_path, monkeypatch
+):
+    path, db = archive
+    page = BASE + "202401/t20240129_2.html"
+    pdf = BASE + "202401/P020240129000000000001.pdf"
+    _document(db, page, year=2023)
+    _document(db, pdf, kind="attachment", parent=page, year=2023)
+    _capture(db, page, render_attachment_stub_html(_truth("sptqjyj-2023"), "./P02.pdf", "trs"))
+    _capture(db, pdf, render_pdf(_truth("sptqjyj-2023")), kind="attachment", content_type="application/pdf")
+    for key in ("sptqzwfwzx-2024", "sptqjyj-2022"):
+        _capture(db, BASE + f"{key}.html", render_article_html(_truth(key)))
+    first = rebuild(path, progress=False)
+    assert (first.parsed, first.reports) == (4, 3)
+
+    # unchanged archive: nothing parsed, nothing written
+    before = _dump(path)
+    again = rebuild(path, progress=False)
+    assert (again.parsed, again.families_skipped, again.reports) == (0, 3, 3)
+    assert _dump(path) == before == _full_rebuild_of_a_copy(path, tmp_path, "unchanged")
+
+    # a new capture: only its family is parsed
+    new = _capture(db, BASE + "bhzrmzf-2022.html", render_article_html(_truth("bhzrmzf-2022")))
+    added = rebuild(path, progress=False)
+    assert (added.parsed, added.families_skipped, added.reports) == (1, 3, 4)
+    assert db.execute("select parser_version from reports where id = ?", [new]).fetchone()[0] == 1
+    assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "added")
+
+    # an edited version of a report: its family again, the old version kept as version 1
+    truth = _truth("sptqzwfwzx-2024")
+    truth.sections[0] = (truth.sections[0][0], truth.sections[0][1], truth.sections[0][2] + "（更正）")
+    _capture(db, BASE + "sptqzwfwzx-2024.html", render_article_html(truth), at="2025-03-01T00:00:00Z")
+    edited = rebuild(path, progress=False)
+    assert (edited.parsed, edited.reports) == (2, 5)
+    assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "edited")
+
+    # document metadata the parser reads (the listing title) changed: that family only
+    db.execute("update documents set title = '2023年报告' where url = ?", [page])
+    db.conn.commit()
+    retitled = rebuild(path, progress=False)
+    assert retitled.parsed == 2 and retitled.families_skipped == 3
+    assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "retitled")
+
+    # a newer parser: every capture again, same rows as a full rebuild under the new version
+    monkeypatch.setattr(crawler.normalize, "PARSER_VERSION", 2)
+    bumped = rebuild(path, progress=False)
+    assert (bumped.parsed, bumped.families_skipped) == (6, 0)
+    assert {v for (v,) in db.execute("select distinct parser_version from reports")} == {2}
+    assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "bumped")
+
+    # a capture removed by an operator (sqlite3 shell: foreign keys off) takes its report with it
+    with sqlite3.connect(path) as shell:
+        shell.execute("delete from captures where id = ?", [new])
+    removed = rebuild(path, progress=False)
+    assert removed.reports == 4 and new not in {r for (r,) in db.execute("select id from reports")}
+    assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "removed")
