@@ -53,6 +53,8 @@ def crawl(sites_path: str, site_ids: tuple[str, ...], db_path: str, redis_url: s
     except RegistryError as exc:
         click.echo(f"nianbao crawl: {exc}", err=True)
         sys.exit(2)
+    for line in summary.site_lines():
+        click.echo(line)
     click.echo(summary.line())
     sys.exit(summary.exit_code)
 

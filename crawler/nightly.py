@@ -34,5 +34,7 @@ def run_nightly(
         except Exception as exc:
             echo(f"nightly: FAILED: {type(exc).__name__}: {exc}")
             return EXIT_FAILED
+    for line in crawl.site_lines():
+        echo(line)
     echo(f"nightly: {crawl.line()} | {derived.line()}")
     return crawl.exit_code

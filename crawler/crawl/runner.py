@@ -12,6 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.crawl.incremental import revalidate_all, today
+from crawler.crawl.quiet import quiet_recorded_failures
 from crawler.crawl.sink import ArchiveSink, SqliteSink
 from crawler.registry import Site, load_registry
 from spiders import spider_for_site
@@ -34,6 +35,33 @@ class SiteResult:
     errors: dict[str, int]
     blocked: int
     warnings: list[dict[str, Any]]
+    discovery: str | None = None  # the discovery ledger's line, when the site has a unit directory
+
+    @property
+    def failure_kind(self) -> str | None:
+        """What stopped a failed or blocked site: its most frequent failure kind."""
+        if self.status not in ("failed", "blocked") or not self.errors:
+            return None
+        return max(sorted(self.errors), key=lambda k: self.errors[k])
+
+    def line(self) -> str:
+        """One line for this site: status, failure kind, reports, requests, discovery."""
+        head = f"{self.site_id}: {self.status}"
+        if kind := self.failure_kind:
+            head += f" ({kind}: {self.errors[kind]} of {self.requests} requests)"
+        parts = [
+            head,
+            f"reports {self.new} new / {self.changed} changed / {self.unchanged} unchanged",
+            f"{self.requests} requests",
+        ]
+        others = {k: v for k, v in self.errors.items() if k != self.failure_kind}
+        if others:
+            parts.append("errors " + " ".join(f"{k}={v}" for k, v in sorted(others.items())))
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) > 1 else ''}")
+        if self.discovery:
+            parts.append(self.discovery)
+        return ", ".join(parts)
 
 
 @dataclass
@@ -64,6 +92,13 @@ class CrawlSummary:
         if self.warnings or self.total("blocked"):
             return 2
         return 0
+
+    def site_lines(self) -> list[str]:
+        """One line per site (crashed ones too), for the console."""
+        lines = [f"  {r.line()}" for r in self.results]
+        return lines + [
+            f"  {site_id}: crashed (no run recorded; see the log above)" for site_id in self.crashed
+        ]
 
     def line(self) -> str:
         errors = " ".join(f"{k}={v}" for k, v in sorted(self.errors.items())) or "none"
@@ -138,6 +173,7 @@ def run_crawl(
         apply_redis(settings, redis_url)
     fast = os.environ.get("NIANBAO_FAST", "") not in ("", "0")
     process = CrawlerProcess(settings)
+    quiet_recorded_failures()
     crawlers = []
     for site in sites:
         base = spider_for_site(site)
@@ -168,6 +204,7 @@ def run_crawl(
                 errors=dict(ctx.errors),
                 blocked=ctx.blocked,
                 warnings=list(ctx.warnings),
+                discovery=crawler.spider.ledger.line(),
             )
         )
     sink.close()
