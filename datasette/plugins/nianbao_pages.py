@@ -18,13 +18,13 @@ _HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make 
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 from nianbao_web import capture as cap  # noqa: E402
-from nianbao_web import codes, labels, overrides, svg  # noqa: E402
+from nianbao_web import codes, labels, notes, overrides, pdfpage, svg  # noqa: E402
 
 # Pages that show archived content: nothing may run, load from elsewhere, or submit anywhere.
 ARCHIVE_CSP = (
     "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
     "script-src 'none'; object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'; "
-    "frame-ancestors 'none'; sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+    "frame-ancestors 'none'; sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-downloads"
 )
 
 
@@ -58,7 +58,7 @@ _ARCHIVE_PAGE = re.compile(r"^/-/capture/")
 
 CAPTURE_SQL = (
     "select id, url, final_url, status, fetched_at, content_type, size, sha256, body, body_codec, kind, "
-    "site_id, agency_id, link_text from captures where id = ?"
+    "site_id, agency_id, link_text, headers from captures where id = ?"
 )
 REGION_WHERE = (
     "(:region = '' or :region in (r.province, r.city, r.district) or r.region_code like :region || '%')"
@@ -108,44 +108,112 @@ async def _check_view(datasette: Any, request: Any, database: str, table: str) -
     )
 
 
-async def capture_view(datasette: Any, request: Any) -> Response:
-    """An archived capture as escaped source, sanitized HTML, or (non-HTML only) an attachment download."""
+def _cell_param(request: Any) -> tuple[int, int, int] | None:
+    """(table, row, col) of a statistics cell from ?table=&row=&col= (None when absent or not numbers)."""
+    try:
+        return tuple(int(request.args[k]) for k in ("table", "row", "col"))  # type: ignore[return-value]
+    except (KeyError, ValueError):
+        return None
+
+
+def _cell_context(request: Any, where: tuple[int, int, int] | None) -> dict | None:
+    """What the reader followed here: the cell's name (from ?cell=table3.x.y), value and position."""
+    if where is None:
+        return None
+    address = request.args.get("cell", "")
+    return {
+        "name": notes.cell_name(address) if address else "",
+        "value": request.args.get("value", ""),
+        "table": where[0] + 1,
+        "row": where[1] + 1,
+        "col": where[2] + 1,
+        "page": request.args.get("page", ""),
+    }
+
+
+async def _capture_row(datasette: Any, request: Any) -> tuple[str, Any, dict]:
     database, capture_id = request.url_vars["database"], request.url_vars["capture_id"]
     await _check_view(datasette, request, database, "captures")
     db = datasette.get_database(database)
     rows = (await db.execute(CAPTURE_SQL, [capture_id])).rows
     if not rows:
         raise NotFound("no such capture")
-    row = dict(rows[0])
+    return database, db, dict(rows[0])
+
+
+async def capture_view(datasette: Any, request: Any) -> Response:
+    """An archived capture as escaped source, sanitized HTML, or (non-HTML only) an attachment download."""
+    database, db, row = await _capture_row(datasette, request)
     content_type = row["content_type"] or ""
     html, textual = cap.is_html(content_type), cap.is_text(content_type)
     view = request.args.get("view") or ("html" if html else "source" if textual else "info")
+    name = cap.download_name(row)
     if view == "download":
         if html or textual:
             raise Forbidden("archived HTML/text is shown only as escaped source or sanitized HTML")
         data = cap.decode_body(row["body"], row["body_codec"])
         return Response(
             data,
-            content_type="application/octet-stream",
-            headers={"Content-Disposition": f'attachment; filename="capture-{row["id"]}"'},
+            content_type=content_type.split(";")[0].strip() or "application/octet-stream",
+            headers={"Content-Disposition": cap.content_disposition(name, row["id"])},
         )
+    where = _cell_param(request)
     text = cap.body_text(row["body"], row["body_codec"], content_type) if (html or textual) else ""
     reports = (
-        await db.execute("select id, title, year, version from reports where capture_id = ?", [capture_id])
+        await db.execute("select id, title, year, version from reports where capture_id = ?", [row["id"]])
     ).rows
     context = {
         "database": database,
         "capture": {k: v for k, v in row.items() if k != "body"},
+        "download_name": name,
+        "is_pdf": cap.is_pdf(content_type, name),
         "view": view,
         "is_html": html,
         "is_text": textual,
-        "sanitized": Markup(cap.sanitize_html(text, row["final_url"] or row["url"]))
+        "cell": _cell_context(request, where) if view == "html" else None,
+        "sanitized": Markup(cap.sanitize_html(text, row["final_url"] or row["url"], mark=where))
         if view == "html"
         else "",
         "source": text if view == "source" else "",
         "reports": [dict(r) for r in reports],
     }
     return Response.html(await datasette.render_template("nianbao_capture.html", context, request=request))
+
+
+async def pdf_page_view(datasette: Any, request: Any) -> Response:
+    """One page of an archived PDF drawn as an image, with the box of the cell a reader followed here."""
+    database, _, row = await _capture_row(datasette, request)
+    name = cap.download_name(row)
+    if not cap.is_pdf(row["content_type"], name):
+        raise NotFound("not a PDF")
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    where = _cell_param(request)
+    rendered = await pdfpage.render_limited(cap.decode_body(row["body"], row["body_codec"]), page, where)
+    box = rendered.get("box")
+    width, height = rendered.get("width") or 1, rendered.get("height") or 1
+    context = {
+        "database": database,
+        "capture": {k: v for k, v in row.items() if k != "body"},
+        "download_name": name,
+        "page": page,
+        "pages": rendered.get("pages") or 0,
+        "error": rendered.get("error", ""),
+        "image": f"data:image/png;base64,{rendered['png']}" if rendered.get("png") else "",
+        "box": {
+            "left": 100 * box[0] / width,
+            "top": 100 * box[1] / height,
+            "width": 100 * (box[2] - box[0]) / width,
+            "height": 100 * (box[3] - box[1]) / height,
+        }
+        if box
+        else None,
+        "cell": _cell_context(request, where),
+        "query": {k: request.args.get(k, "") for k in ("table", "row", "col", "cell", "value")},
+    }
+    return Response.html(await datasette.render_template("nianbao_pdf_page.html", context, request=request))
 
 
 async def charts_view(datasette: Any, request: Any) -> Response:
@@ -209,6 +277,7 @@ async def charts_view(datasette: Any, request: Any) -> Response:
 def register_routes() -> list[tuple[str, Callable[..., Awaitable[Response]]]]:
     return [
         (r"^/-/capture/(?P<database>[^/]+)/(?P<capture_id>[0-9]+)$", capture_view),
+        (r"^/-/capture/(?P<database>[^/]+)/(?P<capture_id>[0-9]+)/page$", pdf_page_view),
         (r"^/-/charts/(?P<database>[^/]+)$", charts_view),
     ]
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
@@ -15,11 +17,14 @@ from datasette import hookimpl
 _HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make nianbao_web importable
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
+from nianbao_web import capture as capture_helpers  # noqa: E402
 from nianbao_web import codes, layout, notes, svg  # noqa: E402
 
 TEXT_PREVIEW = 60
 HTTP = ("http://", "https://")  # only these become links: never javascript:/data: from an archived value
-CAPTURE_COLUMNS = "id, url, final_url, status, fetched_at, content_type, size, sha256, kind, body_codec"
+CAPTURE_COLUMNS = (
+    "id, url, final_url, status, fetched_at, content_type, size, sha256, kind, body_codec, headers"
+)
 
 
 @hookimpl
@@ -91,6 +96,33 @@ async def _rows(db: Any, sql: str, params: list | tuple) -> list[dict]:
     return [dict(row) for row in result.rows]
 
 
+def cell_source(datasette: Any, database: str, capture: dict) -> Callable[[Mapping], str] | None:
+    """Link from a statistics cell to where it was read: the sanitized archived page with that cell
+    highlighted (HTML), or the PDF page drawn with the cell's box (PDF); None for other formats."""
+    base = datasette.urls.path(f"/-/capture/{database}/{capture['id']}")
+    pdf = capture_helpers.is_pdf(capture.get("content_type"), capture_helpers.download_name(capture))
+    html = capture_helpers.is_html(capture.get("content_type"))
+    if not (pdf or html):
+        return None
+
+    def link(stat: Mapping) -> str:
+        where = [stat.get("src_table"), stat.get("src_row"), stat.get("src_col")]
+        if any(not isinstance(v, int) for v in where) or (pdf and not isinstance(stat.get("src_page"), int)):
+            return ""
+        params = {
+            "table": where[0],
+            "row": where[1],
+            "col": where[2],
+            "cell": f"{stat['table_name']}.{stat['row_code']}.{stat['col_code']}",
+            "value": stat.get("value_text") or "",
+        }
+        if pdf:
+            return f"{base}/page?" + urlencode({"page": stat["src_page"], **params}) + "#nb-cell"
+        return f"{base}?" + urlencode({"view": "html", **params}) + "#nb-cell"
+
+    return link
+
+
 async def report_context(datasette: Any, database: str, report_id: str) -> dict | None:
     """Everything the report page shows besides the row itself: sections, laid-out tables, links, chart."""
     db = datasette.get_database(database)
@@ -131,7 +163,8 @@ async def report_context(datasette: Any, database: str, report_id: str) -> dict 
             )
         )
     region = report.get("district") or report.get("city") or report.get("province") or ""
-    tables = layout.report_tables(stats, checks, report.get("format"))
+    source = cell_source(datasette, database, capture) if capture else None
+    tables = layout.report_tables(stats, checks, report.get("format"), source)
     for section in sections:
         section["heading"] = section_heading(section.get("no"), section.get("title"))
     unplaced = place_tables(sections, [name for name, table in tables.items() if table])
@@ -149,6 +182,9 @@ async def report_context(datasette: Any, database: str, report_id: str) -> dict 
         "failed_checks": [c for c in checks if not c["ok"]],
         "others": [o for o in others if str(o["id"]) != str(report["id"])],
         "capture": capture,
+        "download_name": capture_helpers.download_name(capture) if capture else "",
+        "capture_is_pdf": bool(capture)
+        and capture_helpers.is_pdf(capture.get("content_type"), capture_helpers.download_name(capture)),
         "chart": chart,
         "region": region,
     }

@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ds_fixture_db import build_db  # noqa: E402
+from ds_real_db import build_real_db  # noqa: E402
 from ds_server import REPO_ROOT, Served, start_datasette  # noqa: E402
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -33,6 +34,26 @@ def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def served(archive_path: Path) -> Iterator[Served]:
     proc, base = start_datasette(archive_path)
+    try:
+        yield Served(base=base, db="archive")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def real_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """Two real reports (a PDF and an HTML page) normalized by the real pipeline; report ids by file."""
+    path = tmp_path_factory.mktemp("real") / "archive.db"
+    return path, build_real_db(path)
+
+
+@pytest.fixture(scope="session")
+def real_served(real_archive: tuple[Path, dict[str, int]]) -> Iterator[Served]:
+    proc, base = start_datasette(real_archive[0])
     try:
         yield Served(base=base, db="archive")
     finally:

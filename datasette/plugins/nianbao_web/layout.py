@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from crawler.contract import (
@@ -41,6 +41,7 @@ class Cell:
     failed: list[str] = field(default_factory=list)
     blank: bool = False
     missing: bool = False
+    href: str = ""  # where the number was read: the archived original at that table / row / column
 
 
 Grid = list[list[Cell]]
@@ -79,9 +80,15 @@ def _fmt(stat: Mapping | None) -> str:
 class _Values:
     """Statistics of one report indexed by (table, row, col), producing value cells."""
 
-    def __init__(self, stats: Iterable[Mapping], failed: Mapping[str, list[str]]) -> None:
+    def __init__(
+        self,
+        stats: Iterable[Mapping],
+        failed: Mapping[str, list[str]],
+        source: Callable[[Mapping], str] | None = None,
+    ) -> None:
         self.stats = {(s["table_name"], s["row_code"], s["col_code"]): s for s in stats}
         self.failed = failed
+        self.source = source
 
     def has(self, table: str, row: str | None = None) -> bool:
         return any(t == table and (row is None or r == row) for t, r, _ in self.stats)
@@ -96,6 +103,7 @@ class _Values:
             failed=failed,
             blank=bool(stat and stat.get("blank")),
             missing=stat is None,
+            href=self.source(stat) if stat is not None and self.source else "",
         )
 
 
@@ -188,9 +196,15 @@ def table2(values: _Values) -> list[dict]:
     return parts
 
 
-def report_tables(stats: Iterable[Mapping], checks: Iterable[Mapping], fmt: str | None) -> dict:
-    """Everything the report page needs to draw tables 2–4; a table absent from the report is None."""
-    values = _Values(stats, failed_cells(checks))
+def report_tables(
+    stats: Iterable[Mapping],
+    checks: Iterable[Mapping],
+    fmt: str | None,
+    source: Callable[[Mapping], str] | None = None,
+) -> dict:
+    """Everything the report page needs to draw tables 2–4; a table absent from the report is None.
+    ``source(stat)`` gives the link from a number to where it was read ('' for none)."""
+    values = _Values(stats, failed_cells(checks), source)
     return {
         "table2": table2(values) if values.has("table2") else None,
         "table3": table3(values, fmt) if values.has("table3") else None,
