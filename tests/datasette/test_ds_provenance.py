@@ -107,3 +107,38 @@ def test_download_names_follow_the_server_then_the_url() -> None:
     assert download_name({"id": 9, "url": "https://x.gov.cn/", "content_type": "application/msword"}) == (
         "capture-9.doc"
     )
+
+
+def test_pdf_boxes_hold_exactly_the_printed_numbers(monkeypatch) -> None:
+    """For cells of every table of the real Huaian PDF, the text pdfium finds inside the box is the number the
+    parser read there (value_text): the box is that number, not a neighbour."""
+    import functools
+    import sys
+
+    import pypdfium2
+
+    import crawler.parse.pdf_source as pdf_source
+    from crawler.parse import parse_bytes
+    from crawler.serve import PLUGINS_DIR
+
+    sys.path.insert(0, str(PLUGINS_DIR))
+    from nianbao_web.pdfpage import cell_box
+
+    monkeypatch.setattr(pdf_source, "read_pdf", functools.lru_cache(maxsize=1)(pdf_source.read_pdf))
+    data = (FIXTURES / HUAIAN.file).read_bytes()
+    cells = parse_bytes(data, filename=HUAIAN.file, content_type="application/pdf").cells
+    sample = [
+        c for table in ("table2", "table3", "table4") for c in [x for x in cells if x.table == table][::9]
+    ]
+    assert len(sample) >= 20
+    doc = pypdfium2.PdfDocument(data)
+    for cell in sample:
+        box = cell_box(data, cell.src_page, cell.src_table, cell.src_row, cell.src_col)
+        assert box is not None, cell
+        height = doc[cell.src_page - 1].get_size()[1]
+        inside = (
+            doc[cell.src_page - 1]
+            .get_textpage()
+            .get_text_bounded(box[0], height - box[3], box[2], height - box[1])
+        )
+        assert inside.split() == (cell.value_text or "").split(), (cell.table, cell.row_code, cell.col_code)

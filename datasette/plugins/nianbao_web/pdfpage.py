@@ -1,8 +1,7 @@
 """One page of an archived PDF as a PNG, with the box of a table cell the parser read (run in a limited child).
 
-The parser (crawler/parse/pdf_source.py) numbers tables across the document in pdfplumber's find_tables() order
-(pages without a text layer have none) and a cell by its row and its position in that row; the same walk here
-finds the cell's box again. The page is drawn with pypdfium2. Usage:
+The parser's positions (statistics.src_*) are followed back to a box on the page (see cell_box); the page is drawn
+with pypdfium2. Usage:
 ``python pdfpage.py PAGE [TABLE ROW COL]`` with the PDF on stdin; prints JSON (size, box, base64 PNG).
 """
 
@@ -12,6 +11,7 @@ import asyncio
 import base64
 import io
 import json
+import re
 import resource
 import sys
 from pathlib import Path
@@ -23,7 +23,24 @@ WALL_SECONDS = 30.0
 
 
 def cell_box(data: bytes, page_no: int, table: int, row: int, col: int) -> list[float] | None:
-    """(x0, top, x1, bottom) in PDF points of the parser's cell, or None when it cannot be found again."""
+    """(x0, top, x1, bottom) in PDF points of the cell the parser read as (table, row, col) on page_no, or None.
+
+    The parser itself is asked which reading it used (crawler/parse/pdf_source.py): text lines (pypdfium2;
+    row = line number in the document, col = cell in the split line) or ruled tables (pdfplumber; table
+    numbered across the document, row and cell position in find_tables() order)."""
+    from crawler.parse.pdf_source import read_pdf
+
+    source = next(
+        (r for r in read_pdf(data).rows if r.table == table and r.row == row and r.page == page_no), None
+    )
+    if source is None:
+        return None
+    if source.kind == "text":
+        return _line_box(data, page_no, row, col)
+    return _ruled_box(data, page_no, table, row, col)
+
+
+def _ruled_box(data: bytes, page_no: int, table: int, row: int, col: int) -> list[float] | None:
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -38,6 +55,79 @@ def cell_box(data: bytes, page_no: int, table: int, row: int, col: int) -> list[
         cells = found[local].rows[row].cells
         box = cells[col] if 0 <= col < len(cells) else None
         return [float(v) for v in box] if box else None
+
+
+def _parts(line: str, col: int) -> tuple[int, int] | None:
+    """Character span in ``line`` (stripped) of the cell split_line numbers ``col``."""
+    from crawler.parse.text_source import NO_POSITIONS, split_line
+
+    for sep in (NO_POSITIONS, "\t", "|"):
+        if sep in line and (sep != "|" or (line.startswith("|") and line.count("|") >= 2)):
+            body_start = len(line) - len(line.lstrip("|")) if sep == "|" else 0
+            pos, spans = body_start, []
+            for part in (line.strip("|") if sep == "|" else line).split(sep):
+                lead = len(part) - len(part.lstrip())
+                spans.append((pos + lead, pos + len(part.rstrip())))
+                pos += len(part) + len(sep)
+            return spans[col] if 0 <= col < len(spans) else None
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", line)]
+    parsed = split_line(line, 0)
+    if parsed is None or not tokens:
+        return None
+    cells = parsed.cells
+    if len(cells) == 1:
+        return (0, len(line))
+    if cells[0].col == 1:  # numbers only, numbered from 1
+        index = col - 1
+    elif len(cells) == len(tokens):  # one cell per word (a header line)
+        index = col
+    else:  # a label, then the trailing numbers
+        index = len(tokens) - (len(cells) - 1) + col - 1 if col > 0 else -1
+    if index == -1:
+        return (tokens[0][0], tokens[len(tokens) - (len(cells) - 1) - 1][1])
+    return tokens[index] if 0 <= index < len(tokens) else None
+
+
+def _line_box(data: bytes, page_no: int, row: int, col: int) -> list[float] | None:
+    import pypdfium2
+
+    from crawler.parse.pdf_ruled import PAGE_NO
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        index = 0
+        for number in range(1, page_no + 1):
+            try:
+                textpage = pdf[number - 1].get_textpage()
+                text = textpage.get_text_range()
+            except Exception:  # noqa: BLE001 — the parser skips an unreadable page the same way
+                continue
+            for match in re.finditer(r"[^\r\n]+", text):
+                line = match.group(0)
+                if not line.strip() or PAGE_NO.match(line):
+                    continue
+                if index == row:
+                    if number != page_no:
+                        return None
+                    span = _parts(line.strip(), col)
+                    if span is None:
+                        return None
+                    offset = match.start() + len(line) - len(line.lstrip())
+                    boxes = [textpage.get_charbox(i) for i in range(offset + span[0], offset + span[1])]
+                    boxes = [b for b in boxes if b[2] > b[0]]
+                    if not boxes:
+                        return None
+                    height = pdf[number - 1].get_size()[1]
+                    return [
+                        min(b[0] for b in boxes) - 2,
+                        height - max(b[3] for b in boxes) - 2,
+                        max(b[2] for b in boxes) + 2,
+                        height - min(b[1] for b in boxes) + 2,
+                    ]
+                index += 1
+        return None
+    finally:
+        pdf.close()
 
 
 def render(data: bytes, page_no: int, cell: tuple[int, int, int] | None) -> dict:
