@@ -24,7 +24,6 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.crawl.charset import decode_page
 from crawler.crawl.context import RunContext, utcnow
 from crawler.crawl.discovery import anchors
 from crawler.crawl.extract import Article, bytes_hash, extract_article
@@ -35,6 +34,7 @@ from crawler.crawl.middlewares import ScopeRefused
 from crawler.crawl.reports import canonical_url, is_attachment_url, is_report_title, report_year
 from crawler.crawl.scope import Scope
 from crawler.crawl.sink import ArchiveSink, KnownDocument, SiteState
+from crawler.decoding import decode_bytes
 from crawler.registry import Agency, Site
 from spiders.discover import DiscoveryMixin
 
@@ -228,12 +228,10 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
     # ---- decoding ------------------------------------------------------------------------------------
     def decode(self, response: Response) -> str:
         """Page text with charset trouble handled; a missing or lying declaration is recorded (`charset`)."""
-        text, problem = decode_page(
-            response.body, response.headers.get("Content-Type", b"").decode("latin-1")
-        )
-        if problem:
-            self.ctx.event("charset", response.url, problem, response.meta.get("nianbao_capture"))
-        return text
+        decoded = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        if decoded.problem:
+            self.ctx.event("charset", response.url, decoded.problem, response.meta.get("nianbao_capture"))
+        return decoded.text
 
     def failed(self, response: Response) -> bool:
         """True when the archive middleware classified this response as a failure (never parse those)."""

@@ -15,9 +15,9 @@ from crawler.contract import (
     TABLE4_BLOCKS,
     TABLE4_COLUMNS,
 )
+from crawler.decoding import decode_bytes, strip_controls
 from crawler.parse import embedded, limits
 from crawler.parse.checks import format_check, table_checks, text_checks
-from crawler.parse.decode import decode_text
 from crawler.parse.extracted import Extracted
 from crawler.parse.flat import FlatTables, flat_lines, read_flattened
 from crawler.parse.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
@@ -66,7 +66,14 @@ def _extract(data: bytes, filename: str | None, content_type: str | None) -> Ext
         from crawler.parse.html_source import read_mht
 
         return read_mht(data)
-    text, _ = decode_text(data, content_type)
+    decoded = decode_bytes(data, content_type)
+    extracted = _extract_text(strip_controls(decoded.text), ext, content_type)
+    if decoded.replaced:
+        extracted.warnings.append(decoded.problem or f"{decoded.replaced} invalid bytes replaced")
+    return extracted
+
+
+def _extract_text(text: str, ext: str, content_type: str | None) -> Extracted:
     looks_html = bool(_HTML_SNIFF.search(text[:4096]))
     if ext in _BINARY and not looks_html:
         kind, magic = _BINARY[ext]
@@ -187,7 +194,7 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
             reader = flat
             ex.table_lines |= flat_lines(ex.lines, flat.spans)
     report.cells = reader.cells
-    report.warnings = list(dict.fromkeys(reader.warnings))
+    report.warnings = list(dict.fromkeys([*ex.warnings, *reader.warnings]))
     errors = [*ex.errors, *reader.errors]
     period = period_years(text)
     report.year = (

@@ -20,6 +20,7 @@ class Extracted:
     date_candidates: list[str] = field(default_factory=list)  # raw strings, best first
     page_text: str = ""  # text outside the body (page header/footer), for 发布日期 blocks
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # read, with an assumption (e.g. bad bytes replaced)
     fatal: str | None = None  # set when nothing could be read
     needs_ocr: bool = False
     table_is_image: bool = False

@@ -329,13 +329,13 @@ def read_mht(data: bytes) -> Extracted:
     import email
     import email.policy
 
-    from crawler.parse.decode import decode_text
+    from crawler.decoding import decode_bytes, strip_controls
 
     message = email.message_from_bytes(data, policy=email.policy.compat32)
     for part in message.walk():
         if part.get_content_type() == "text/html":
             payload = part.get_payload(decode=True) or b""
             charset = part.get_content_charset()
-            text, _ = decode_text(payload, f"text/html; charset={charset}" if charset else None)
-            return read_html(text)
+            decoded = decode_bytes(payload, f"text/html; charset={charset}" if charset else None)
+            return read_html(strip_controls(decoded.text))
     return Extracted(source_format="html", fatal="MHT archive without an HTML part")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from crawler.crawl.reports import is_report_title
 from crawler.parse.model import ReportHints
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -19,8 +20,9 @@ _PUBLISHED = re.compile(r"(?:发布|公开|成文)(?:日期|时间)\s*[:：]?\s*
 _WS = re.compile(r"\s+")
 
 
-def is_report_title(text: str) -> bool:
-    """Reads like a report title: ends in 报告/年报 (or names a 年度报告), no sentence punctuation."""
+def reads_as_title(text: str) -> bool:
+    """Shaped like a document title (not a sentence): ends in 报告/年报 or names a 年度报告, no 。/，.
+    Whether it is an annual disclosure report's title is `crawler.crawl.reports.is_report_title`."""
     text = text.strip()
     if len(text) > 100 or "。" in text or "，" in text:
         return False
@@ -31,12 +33,12 @@ def pick_title(candidates: list[str], hints: ReportHints | None) -> str | None:
     """The first candidate that reads like a report title (meta ArticleTitle, h1, first body line, <title>)."""
     for cand in candidates:
         cand = _WS.sub(" ", cand).strip()
-        if is_report_title(cand) and ("信息公开" in cand or "年报" in cand or "年度报告" in cand):
+        if reads_as_title(cand) and is_report_title(arabic_years(cand)):
             return cand
     if hints and hints.title:
         return hints.title
     for cand in candidates:
-        if is_report_title(cand):
+        if reads_as_title(cand):
             return _WS.sub(" ", cand).strip()
     return None
 

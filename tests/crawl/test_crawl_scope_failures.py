@@ -109,24 +109,6 @@ def test_soft_404_with_heavy_chrome() -> None:
     assert classify_response(200, {}, page, content_type="text/html; charset=utf-8") == "soft_404"
 
 
-def test_decode_page_charsets() -> None:
-    from crawler.crawl.charset import decode_page
-
-    text = "沙坡头区2024年政府信息公开工作年度报告"
-    gbk_meta = f'<meta charset="gb2312">{text}'.encode("gbk")
-    assert decode_page(gbk_meta, "text/html") == (f'<meta charset="gb2312">{text}', None)
-    assert decode_page(text.encode("gbk"), "text/html") == (
-        text,
-        "no charset in header or meta; read as GB18030",
-    )
-    lying = f'<meta charset="gb2312">{text}'.encode()
-    decoded, problem = decode_page(lying, "text/html")
-    assert (
-        decoded.endswith(text) and problem == "declared gb18030 but the body is UTF-8"
-    )  # w3lib reads gb2312 as gb18030
-    assert decode_page(text.encode(), "text/html; charset=utf-8") == (text, None)
-
-
 def test_dns_names_resolving_inside_are_flagged() -> None:
     from ipaddress import ip_address
 

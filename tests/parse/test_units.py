@@ -6,7 +6,6 @@ import pytest
 
 from crawler.contract import TABLE3_COLUMNS
 from crawler.parse.checks import table_checks, text_checks
-from crawler.parse.decode import decode_text
 from crawler.parse.labels import norm, t2_row_code, t3_col_code, t3_row_code, t4_col_code
 from crawler.parse.metadata import agency_from_title, period_years, pick_date, title_year
 from crawler.parse.numbers import parse_value
@@ -154,13 +153,6 @@ def test_metadata() -> None:
     assert pick_date(["2022-02-08 16:34"], "", [], None) == "2022-02-08"
     assert pick_date([], "信息来源：x 发布日期：2024-1-5 浏览", [], None) == "2024-01-05"
     assert pick_date([], "", ["某局", "2025年1月20日"], None) == "2025-01-20"
-
-
-def test_decode_without_and_with_wrong_meta() -> None:
-    text = "<p>政府信息公开工作年度报告</p>"
-    assert decode_text(text.encode("gbk"))[0] == text
-    assert decode_text(('<meta charset="gb2312">' + text).encode("utf-8"))[0].endswith(text)
-    assert decode_text(b"a\x00b")[0] == "ab"
 
 
 def test_text_checks_ignore_appeals() -> None:

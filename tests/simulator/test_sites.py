@@ -14,15 +14,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 import requests
 
+from crawler.crawl.reports import is_report_title
 from crawler.registry import load_registry
 from simulator import SimulatedSites
-
-REPORT_TITLE = re.compile(r"(年度报告|年报)$")
-NOT_REPORT = ("解读", "一图读懂")
-
-
-def is_report_title(title: str) -> bool:
-    return bool(REPORT_TITLE.search(title)) and not any(w in title for w in NOT_REPORT)
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,11 @@ from urllib.parse import quote, unquote, urlsplit
 import lxml.html
 from lxml_html_clean import Cleaner
 
+from crawler.decoding import decode_bytes
 from crawler.parse.labels import is_report_table
 from crawler.parse.numbers import squeeze
 from crawler.store.bodies import decode_body
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 HTML_TYPES = ("text/html", "application/xhtml")
 TEXT_TYPES = ("text/", "application/json", "application/xml")
 
@@ -101,23 +100,8 @@ def is_text(content_type: str | None) -> bool:
 
 
 def body_text(body: bytes | None, codec: str | None, content_type: str | None) -> str:
-    """The body decoded to text: charset from Content-Type, else <meta charset>, else UTF-8, else GB18030."""
-    raw = decode_body(body, codec)
-    candidates: list[str] = []
-    header = _HEADER_CHARSET.search(content_type or "")
-    if header:
-        candidates.append(header.group(1))
-    meta = _META_CHARSET.search(raw[:4096])
-    if meta:
-        candidates.append(meta.group(1).decode("ascii", "replace"))
-    candidates += ["utf-8", "gb18030"]
-    for charset in candidates:
-        name = "gb18030" if charset.lower() in ("gb2312", "gbk") else charset
-        try:
-            return raw.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return raw.decode("utf-8", "replace")
+    """The body decoded to text the one way the crawler and parser decode it (crawler/decoding.py)."""
+    return decode_bytes(decode_body(body, codec), content_type).text
 
 
 def _safe_link(href: str) -> bool:
