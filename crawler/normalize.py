@@ -25,6 +25,7 @@ from typing import Any
 import sqlite_utils
 from tqdm import tqdm
 
+from crawler.deadlines import report_columns
 from crawler.parse import PARSER_VERSION, ParsedReport, ReportHints, parse_bytes
 from crawler.search import (
     analyze,
@@ -37,6 +38,7 @@ from crawler.search import (
 )
 from crawler.store.bodies import decode_body
 from crawler.store.schema import connect
+from crawler.summary import refresh_summary
 
 CANDIDATE_CAPTURES = "c.kind in ('report', 'attachment') and c.failure_kind is null and c.status = 200"
 CANDIDATES_SQL = f"""
@@ -127,12 +129,6 @@ def _parse(row: dict[str, Any]) -> ParsedReport:
         return report
 
 
-def _published_late(year: int | None, publish_date: str | None) -> int | None:
-    if not year or not publish_date:
-        return None
-    return int(publish_date[:10] > f"{year + 1}-01-31")
-
-
 def _report_row(row: dict[str, Any], report: ParsedReport, version: int, digest: str) -> dict[str, Any]:
     received = next(
         (
@@ -159,7 +155,7 @@ def _report_row(row: dict[str, Any], report: ParsedReport, version: int, digest:
         "year": report.year,
         "title": report.title,
         "publish_date": report.publish_date,
-        "published_late": _published_late(report.year, report.publish_date),
+        **report_columns(report.year, report.publish_date, row["agency_name"] or report.agency, report.title),
         "source_url": row["final_url"] or row["url"],
         "source_format": report.source_format,
         "format": report.format,
@@ -474,6 +470,9 @@ def rebuild(db_path: str | Path, *, full: bool = False, progress: bool = True) -
         refill_fts(db)
     create_serving_indexes(db)
     if full or dirty:
+        refresh_summary(
+            db
+        )  # the league tables (crawler/summary.py); refresh_summary(db, agency_ids) does a part
         analyze(db, limit=0 if full else ANALYZE_SAMPLE)
     _totals(db, result)
     result.seconds = time.monotonic() - started

@@ -217,6 +217,11 @@ def create_fts(db: sqlite_utils.Database) -> None:
         f"create virtual table if not exists [{FTS_TABLE}] using fts5 ([title], [search_text], "
         "tokenize='unicode61', content=[reports])"
     )
+    # The indexed words with their document counts: a search that finds nothing offers words that start
+    # alike (复 -> 复议), read from this table (datasette/plugins/nianbao_web/suggest.py).
+    db.execute(
+        f"create virtual table if not exists [{FTS_TABLE}_vocab] using fts5vocab([{FTS_TABLE}], 'row')"
+    )
 
 
 def unindex_report(conn: sqlite3.Connection, report_id: int) -> None:

@@ -186,7 +186,7 @@ def create_derived(db: sqlite_utils.Database) -> None:
             "year": int,
             "title": str,
             "publish_date": str,
-            "published_late": int,  # 1 when published after 31 January of year + 1
+            "published_late": int,  # 1 when published after the legal deadline (crawler/deadlines.py)
             "source_url": str,
             "source_format": str,  # html | text | pdf | docx | doc
             "format": str,  # 2021 | 2019 | other
@@ -407,6 +407,46 @@ def _v9_incremental_normalize(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS.append(_v9_incremental_normalize)  # scale helper: incremental normalize (issue 13)
+
+
+def _v10_report_deadlines(db: sqlite_utils.Database) -> None:
+    """The legal deadline of each report (crawler/deadlines.py): publisher kind, due date, rule, days late."""
+    for column, kind in (
+        ("publisher_kind", str),
+        ("deadline", str),
+        ("deadline_rule", str),
+        ("days_late", int),
+    ):
+        db["reports"].add_column(column, kind)
+    # Reports derived before this migration get their deadline now: an incremental normalize re-derives only
+    # what changed, so it would never fill them.
+    from crawler.deadlines import report_columns
+
+    rows = db.execute(
+        "select r.id, r.year, r.publish_date, coalesce(a.name, r.agency), r.title from reports r "
+        "left join agencies a on a.id = r.agency_id"
+    ).fetchall()
+    for report_id, year, published, agency, title in rows:
+        columns = report_columns(year, published, agency, title)
+        db.execute(
+            "update reports set publisher_kind = ?, deadline = ?, deadline_rule = ?, days_late = ?, "
+            "published_late = ? where id = ?",
+            [*columns.values(), report_id],
+        )
+
+
+MIGRATIONS.append(_v10_report_deadlines)
+
+
+def _v11_agency_summary(db: sqlite_utils.Database) -> None:
+    """agency_year_stats and agency_stats: the precomputed league tables (crawler/summary.py), filled by
+    `nianbao normalize`."""
+    from crawler.summary import create_tables
+
+    create_tables(db)
+
+
+MIGRATIONS.append(_v11_agency_summary)
 
 
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:

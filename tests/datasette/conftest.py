@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ds_fixture_db import build_db  # noqa: E402
 from ds_real_db import build_real_db  # noqa: E402
 from ds_server import REPO_ROOT, Served, start_datasette  # noqa: E402
+from rank_fixture import build_rank_db  # noqa: E402
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"  # Debian's chromium (make setup installs it); no browser download
@@ -54,6 +55,20 @@ def real_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 @pytest.fixture(scope="session")
 def real_served(real_archive: tuple[Path, dict[str, int]]) -> Iterator[Served]:
     proc, base = start_datasette(real_archive[0])
+    try:
+        yield Served(base=base, db="archive")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def rank_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """Datasette over the fixture with the rankings, deadline and feed cases (tests/datasette/rank_fixture.py)."""
+    proc, base = start_datasette(build_rank_db(tmp_path_factory.mktemp("rank") / "archive.db"))
     try:
         yield Served(base=base, db="archive")
     finally:

@@ -9,8 +9,10 @@ from pathlib import Path
 import sqlite_utils
 
 from crawler.contract import APPLICANT_COLUMNS, RESULT_ROWS_2019, RESULT_ROWS_2021
+from crawler.deadlines import report_columns
 from crawler.search import build_search_index
 from crawler.store.schema import connect
+from crawler.summary import refresh_summary
 
 MALICIOUS_HTML = """<!doctype html><html><head><title>恶意页面</title>
 <script>window.__pwned = 1; document.title = "PWNED";</script></head>
@@ -121,7 +123,12 @@ def _title(spec: dict) -> str:
     return spec.get("title") or f"{spec['agency']}{spec['year']}年政府信息公开工作年度报告"
 
 
-def _table3(received: int, fmt: str) -> dict[str, dict[str, int]]:
+SHARES = {"granted": 0.5, "denied_state_secret": 0.1, "denied_third_party": 0.1, "unable_not_held": 0.2}
+# table4 block -> (upheld, corrected, other, pending)
+TABLE4 = {"review": (2, 1, 0, 0), "litigation_direct": (1, 0, 0, 1), "litigation_after_review": (0, 0, 0, 0)}
+
+
+def _table3(received: int, fmt: str, shares: dict[str, float] = SHARES) -> dict[str, dict[str, int]]:
     """A balanced table3: new_received spread over columns, results spread over the result rows."""
     rows = RESULT_ROWS_2021 if fmt == "2021" else RESULT_ROWS_2019
     table: dict[str, dict[str, int]] = {}
@@ -133,7 +140,6 @@ def _table3(received: int, fmt: str) -> dict[str, dict[str, int]]:
     put("new_received", [natural, received // 4, 0, 0, 0, 0])
     put("carried_over", [2, 0, 0, 0, 0, 0])
     left = [natural + 2, received // 4, 0, 0, 0, 0]
-    shares = {"granted": 0.5, "denied_state_secret": 0.1, "denied_third_party": 0.1, "unable_not_held": 0.2}
     for row in rows:
         share = shares.get(row, 0.0)
         per_col = [int(v * share) for v in left]
@@ -155,14 +161,13 @@ def _statistics(report_id: int, spec: dict) -> list[dict]:
     if spec["received"] is None:
         return []
     rows: list[dict] = []
-    t3 = _table3(spec["received"], spec["format"])
+    t3 = _table3(spec["received"], spec["format"], spec.get("shares", SHARES))
     if report_id == 101:  # a misprint the balance check catches
         t3["results_total"]["total"] += 5
     for row_code, cols in t3.items():
         for col_code, value in cols.items():
             rows.append(_stat(report_id, "table3", row_code, col_code, value))
-    t4 = {"review": (2, 1, 0, 0), "litigation_direct": (1, 0, 0, 1), "litigation_after_review": (0, 0, 0, 0)}
-    for block, (upheld, corrected, other, pending) in t4.items():
+    for block, (upheld, corrected, other, pending) in spec.get("table4", TABLE4).items():
         values = {"upheld": upheld, "corrected": corrected, "other": other, "pending": pending}
         values["total"] = upheld + corrected + other + pending
         for col_code, value in values.items():
@@ -197,10 +202,15 @@ def _capture_html(spec: dict) -> str:
     )
 
 
-def build_db(path: Path) -> Path:
-    """Create archive.db at ``path`` with the reports above, then build the search index."""
+def build_db(
+    path: Path,
+    reports: dict[int, dict] = REPORTS,
+    sites: dict[str, tuple] = SITES,
+    agencies: dict[str, tuple[str, str]] = AGENCIES,
+) -> Path:
+    """Create archive.db at ``path`` with the reports above (or those given), then build the search index."""
     db: sqlite_utils.Database = connect(path)
-    for site_id, (name, province, city, district, code) in SITES.items():
+    for site_id, (name, province, city, district, code) in sites.items():
         db["sites"].insert(
             {
                 "id": site_id,
@@ -215,19 +225,20 @@ def build_db(path: Path) -> Path:
                 "config": "{}",
             }
         )
-    for agency_id, (site_id, name) in AGENCIES.items():
+    for agency_id, (site_id, name) in agencies.items():
         db["agencies"].insert({"id": agency_id, "site_id": site_id, "name": name})
-    for report_id, spec in REPORTS.items():
-        _insert_report(db, report_id, spec)
+    for report_id, spec in reports.items():
+        _insert_report(db, report_id, spec, sites)
     db.conn.commit()
     build_search_index(db)
+    refresh_summary(db)
     db.conn.commit()
     db.conn.close()
     return path
 
 
-def _insert_report(db: sqlite_utils.Database, report_id: int, spec: dict) -> None:
-    site = SITES[spec["site_id"]]
+def _insert_report(db: sqlite_utils.Database, report_id: int, spec: dict, sites: dict[str, tuple]) -> None:
+    site = sites[spec["site_id"]]
     url = f"http://127.0.0.1:9/{spec['agency_id']}/{spec['year']}.html"
     html = _capture_html(spec).encode("utf-8")
     body = zlib.compress(html)
@@ -239,7 +250,7 @@ def _insert_report(db: sqlite_utils.Database, report_id: int, spec: dict) -> Non
             "method": "GET",
             "status": 200,
             "headers": json.dumps({"Content-Type": "text/html; charset=utf-8"}),
-            "fetched_at": "2024-04-01T00:00:00Z",
+            "fetched_at": spec.get("fetched_at", "2024-04-01T00:00:00Z"),
             "sha256": f"sha-{report_id}",
             "content_type": "text/html; charset=utf-8",
             "size": len(html),
@@ -252,19 +263,26 @@ def _insert_report(db: sqlite_utils.Database, report_id: int, spec: dict) -> Non
         }
     )
     version = spec.get("version", 1)
-    db["documents"].insert(
-        {
-            "url": url,
-            "site_id": spec["site_id"],
-            "agency_id": spec["agency_id"],
-            "kind": "page",
-            "title": _title(spec),
-            "year": spec["year"],
-            "latest_capture_id": report_id,
-            "versions": version,
-        }
-    )
-    late = int(spec["publish_date"] > f"{spec['year'] + 1}-01-31")
+    if spec.get("previous"):  # a new version of an earlier report at the same URL (a silent edit)
+        db.execute("update reports set is_latest = 0 where id = ?", [spec["previous"]])
+        db.execute(
+            "update documents set versions = ?, latest_capture_id = ? where url = ?",
+            [version, report_id, url],
+        )
+    else:
+        db["documents"].insert(
+            {
+                "url": url,
+                "site_id": spec["site_id"],
+                "agency_id": spec["agency_id"],
+                "kind": "page",
+                "title": _title(spec),
+                "year": spec["year"],
+                "latest_capture_id": report_id,
+                "versions": version,
+            }
+        )
+    deadline = report_columns(spec["year"], spec["publish_date"], spec["agency"], _title(spec))
     stats = _statistics(report_id, spec)
     checks = _checks(report_id)
     db["reports"].insert(
@@ -284,7 +302,7 @@ def _insert_report(db: sqlite_utils.Database, report_id: int, spec: dict) -> Non
             "year": spec["year"],
             "title": _title(spec),
             "publish_date": spec["publish_date"],
-            "published_late": late,
+            **deadline,
             "source_url": url,
             "source_format": "html",
             "format": spec["format"],

@@ -275,3 +275,22 @@ def test_incremental_normalize_parses_only_what_changed_and_matches_a_full_rebui
     removed = rebuild(path, progress=False)
     assert removed.reports == 4 and new not in {r for (r,) in db.execute("select id from reports")}
     assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "removed")
+
+
+def test_rebuild_fills_deadlines_and_the_agency_summary(archive):
+    path, db = archive
+    truth = _truth("sptqzwfwzx-2023")
+    url = BASE + "202401/t20240125_1.html"
+    _document(db, url, year=2023)
+    report_id = _capture(db, url, render_article_html(truth))
+    rebuild(path, progress=False)
+    report = next(db.query("select * from reports where id = ?", [report_id]))
+    # a department (政务服务中心) under the 2019 rules: due 31 January of the next year
+    assert (report["year"], report["publisher_kind"], report["deadline"]) == (2023, "政府部门", "2024-01-31")
+    assert report["deadline_rule"].startswith("2019年《条例》第四十九条第一款")
+    stats = list(db.query("select * from agency_year_stats"))
+    assert [(s["agency_id"], s["year"], s["report_id"], s["missing"]) for s in stats] == [
+        ("spt/unit", 2023, report_id, 0)
+    ]
+    assert stats[0]["requests_received"] == report["applications_received"]
+    assert [r["years_reported"] for r in db.query("select * from agency_stats")] == [1]
