@@ -141,6 +141,14 @@ TEXT: dict[str, list[tuple]] = {
         ),
         ('<p class="zero-results">0 records</p>', '{% include "_nianbao_zero_results.html" %}'),
     ],
+    "query.html": [
+        # Canned queries: the years in effect and help when nothing matched (plugins/nianbao_answers.py).
+        (
+            '{% block description_source_license %}{% include "_description_source_license.html" %}{% endblock %}',
+            '{% block description_source_license %}{% include "_description_source_license.html" %}'
+            '{% include "_nianbao_answer.html" %}{% endblock %}',
+        ),
+    ],
     "_description_source_license.html": [
         ("Data license:", "许可："),
         ("Data source:", "来源："),
