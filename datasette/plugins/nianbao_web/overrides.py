@@ -97,6 +97,12 @@ TEXT: dict[str, list[tuple]] = {
             "<h3>{% if canned_query %}查询结果{% else %}自定义 SQL 查询{% endif %}{% if display_rows %}："
             '{% if truncated %}超过 {% endif %}{{ "{:,}".format(display_rows|length) }} 行{% endif %}',
         ),
+        # Canned queries: the years in effect and help when nothing matched (plugins/nianbao_answers.py).
+        (
+            '{% block description_source_license %}{% include "_description_source_license.html" %}{% endblock %}',
+            '{% block description_source_license %}{% include "_description_source_license.html" %}'
+            '{% include "_nianbao_answer.html" %}{% endblock %}',
+        ),
         ("<h3>Query parameters</h3>", "<h3>查询条件</h3>"),
         (
             '<label for="qp{{ loop.index }}">{{ name }}</label>',
@@ -140,14 +146,6 @@ TEXT: dict[str, list[tuple]] = {
             "{% if not column.sortable %}\n                            {{ column.name }}",
         ),
         ('<p class="zero-results">0 records</p>', '{% include "_nianbao_zero_results.html" %}'),
-    ],
-    "query.html": [
-        # Canned queries: the years in effect and help when nothing matched (plugins/nianbao_answers.py).
-        (
-            '{% block description_source_license %}{% include "_description_source_license.html" %}{% endblock %}',
-            '{% block description_source_license %}{% include "_description_source_license.html" %}'
-            '{% include "_nianbao_answer.html" %}{% endblock %}',
-        ),
     ],
     "_description_source_license.html": [
         ("Data license:", "许可："),
