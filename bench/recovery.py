@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.recovery [--rounds N]
 
-For every case of tests/fixtures/flattened (cases.json names the real report it was made from), the cells
-the parser fills are compared with that report's hand-checked expected JSON: share of cells recovered,
+For every golden case of kind "real-flattened" (tests/fixtures/reports/*-flat-*.txt, made by _flatten.py from
+the real golden documents), the cells the parser fills are compared with the source report's hand-checked
+values: share of cells recovered,
 share left empty, wrong cells (must be 0), cells the document does not have (must be 0). Speed, as a ratio in
 the same run: parsing the flattened copies against parsing their original documents (same process,
 interleaved).
@@ -25,21 +26,24 @@ sys.path.insert(0, str(ROOT))
 from crawler.parse import parse_file  # noqa: E402
 from crawler.parse.evaluate import Recovery, flattened_cases, recovery  # noqa: E402
 
-FLATTENED = ROOT / "tests" / "fixtures" / "flattened"
+REPORTS = ROOT / "tests" / "fixtures" / "reports"
+
+
+def _original(text: Path) -> Path:
+    """The document a flattened copy was made from: '<stem>-flat-<variant>.txt' → '<stem>.<ext>'."""
+    stem = text.name.split("-flat-")[0]
+    return next(p for p in text.parent.glob(f"{stem}.*") if not p.name.endswith(".json"))
 
 
 def run(rounds: int = 3) -> dict[str, Any]:
     """Score every flattened case once, then time flattened vs original parses over `rounds`."""
-    cases = flattened_cases(FLATTENED)
+    cases = flattened_cases(REPORTS)
     total = Recovery()
     for text, truth in cases:
         rec = recovery(json.loads(truth.read_text(encoding="utf-8")), parse_file(text).to_contract())
         total.add(rec)
         print(f"  {text.stem}: {rec.right} right, {len(rec.empty)} empty, {len(rec.wrong)} wrong")
-    originals = {
-        truth: next(p for p in truth.parent.glob(truth.name.replace(".expected.json", ".*")) if p != truth)
-        for _, truth in cases
-    }
+    originals = {truth: _original(text) for text, truth in cases}
     flat_t: list[float] = []
     orig_t: list[float] = []
     for _ in range(rounds):

@@ -31,8 +31,10 @@ def test_parse_needs_ocr_exits_1() -> None:
 def test_eval_golden_directory_is_perfect() -> None:
     proc = subprocess.run([str(NIANBAO), "eval", str(REPORTS)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout
-    last = proc.stdout.strip().splitlines()[-1]
-    assert last.startswith("eval: ") and "cases perfect" in last and "table3" in last
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1].startswith("eval all: ") and "cases perfect" in lines[-1] and "table3" in lines[-1]
+    assert any(ln.startswith("eval real documents: ") for ln in lines)
+    assert any(ln.startswith("eval constructed: ") for ln in lines)
 
 
 def test_eval_reports_a_wrong_expectation(tmp_path: Path) -> None:
@@ -46,4 +48,4 @@ def test_eval_reports_a_wrong_expectation(tmp_path: Path) -> None:
     proc = subprocess.run([str(NIANBAO), "eval", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode == 1
     assert "table4.review.total: expected 4, got 3" in proc.stdout
-    assert proc.stdout.strip().splitlines()[-1].startswith("eval: 0/1 cases perfect")
+    assert proc.stdout.strip().splitlines()[-1].startswith("eval all: 0/1 cases perfect")

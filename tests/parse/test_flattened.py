@@ -14,8 +14,8 @@ from crawler.parse.evaluate import Recovery, flattened_cases, recovery
 from crawler.parse.flat import read_flattened
 from crawler.parse.readings import Budget, Row, TooMany, row_readings, solve
 
-FLATTENED = Path(__file__).resolve().parents[1] / "fixtures" / "flattened"
-CASES = flattened_cases(FLATTENED)
+REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
+CASES = flattened_cases(REPORTS)
 
 
 @pytest.mark.parametrize(("text", "truth"), CASES, ids=[t.stem for t, _ in CASES])

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from crawler.parse.evaluate import case_files, compare, run_case
+from crawler.parse.evaluate import case_files, compare, evaluate_dir, run_case
 
 REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 CASES = case_files(REPORTS)
 
 
 def test_there_are_enough_cases() -> None:
-    assert len(CASES) >= 25
+    assert len(CASES) >= 40
     exts = {src.suffix for src, _ in CASES}
     assert {".txt", ".html", ".htm", ".pdf", ".docx", ".doc", ".md"} <= exts
 
@@ -60,3 +61,51 @@ def test_every_cell_has_provenance() -> None:
             assert cell.value_text != "" or cell.blank
             if name.endswith(".pdf"):
                 assert cell.src_page in range(1, 7)
+
+
+def test_seed_expected_comes_from_the_seed_text() -> None:
+    spec = importlib.util.spec_from_file_location("_seed", REPORTS / "_seed.py")
+    assert spec and spec.loader
+    seed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seed)
+    committed = json.loads((REPORTS / "seed-shapotou-2024.expected.json").read_text(encoding="utf-8"))
+    assert committed == seed.expected()
+
+
+def test_compare_counts_extra_cells_and_unlisted_checks() -> None:
+    src, exp_path = next((s, e) for s, e in CASES if s.name == "pingtan-2021.html")
+    expected = json.loads(exp_path.read_text(encoding="utf-8"))
+    del expected["table3"]["granted"]["research"]
+    expected["checks"] = [c for c in expected["checks"] if c["rule"] != "table4.block_totals"]
+    report, _ = run_case(src, exp_path)
+    wrong = [m.where for m in compare(expected, report.to_contract()).wrong]
+    assert "table3.granted.research (extra)" in wrong
+    assert wrong.count("checks[table4.block_totals] (unlisted)") == 3  # one per block
+
+
+def test_rule_only_item_covers_the_rest_of_its_rule() -> None:
+    actual = {
+        "checks": [{"rule": "r", "ok": False, "detail": "a: 1 ≠ 2"}, {"rule": "r", "ok": True, "detail": "b"}]
+    }
+    expected = {"checks": [{"rule": "r", "ok": False, "detail_prefix": "a:"}, {"rule": "r", "ok": True}]}
+    assert not compare(expected, actual).wrong
+    assert [m.where for m in compare({"checks": [{"rule": "r", "ok": True}]}, actual).wrong] == ["checks[r]"]
+
+
+def test_empty_ok_cases_count_empty_cells_apart_and_need_partial() -> None:
+    expected = {"_empty_ok": True, "table2": {"fees": {"amount_10k_yuan": 1.5}, "penalty": {"decisions": 3}}}
+    cmp = compare(expected, {"parse_status": "partial", "table2": {"penalty": {"decisions": 3}}})
+    assert not cmp.wrong and cmp.total["empty"] == 1
+    cmp = compare(expected, {"parse_status": "ok", "table2": {"penalty": {"decisions": 4}}})
+    assert {m.where for m in cmp.wrong} == {"table2.penalty.decisions", "parse_status (cells left empty)"}
+
+
+def test_eval_prints_real_and_constructed_apart() -> None:
+    lines: list[str] = []
+    scores = evaluate_dir(REPORTS, verbose=False, echo=lines.append)
+    summary = scores.line().splitlines()
+    assert [ln.split(":")[0] for ln in summary] == [
+        "eval real documents", "eval real documents, cells run together", "eval constructed", "eval all",
+    ]  # fmt: skip
+    kinds = {k: s.cases for k, s in scores.by_kind.items()}
+    assert kinds["constructed"] == 28 and kinds["real"] >= 4 and kinds["real-flattened"] >= 11
