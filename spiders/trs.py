@@ -17,6 +17,7 @@ _COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)")
 _CURRENT_PAGE = re.compile(r"currentPage\s*=\s*(\d+)")
 _NAME_IN_SCRIPT = re.compile(r"[\"'](index|list)[\"']\s*\+\s*[\"']_[\"']")
 _EXT_IN_SCRIPT = re.compile(r"[\"']\.?[\"']?\s*\+\s*[\"'](s?html?)[\"']")
+_RECORD_COUNT = re.compile(r"recordCount\s*:\s*[\"']?(\d+)")  # list2.trsapi pagebar ("动静结合" listings)
 _ARTICLE = re.compile(r"/t\d{8}_\d+(?:_\d+)?(?:_wap)?\.s?html?$", re.I)
 
 
@@ -89,7 +90,16 @@ class TrsSpider(NianbaoSpider):
         column = response.meta["column"]
         script = page_script(html, column)
         if script is None:
-            return NianbaoSpider.next_listing(self, response, sel, html, items)
+            following = NianbaoSpider.next_listing(self, response, sel, html, items)
+            declared = _RECORD_COUNT.search(html)
+            if following is None and declared and int(declared.group(1)) > len(items):
+                # Real TRS "动静结合" listings (Pingtan): the first page is static, the rest come from a search
+                # API that a script calls. Say so instead of letting the rest of the column go unseen.
+                detail = f"listing declares {declared.group(1)} records, {len(items)} on this static page; the rest are loaded by a script (trsapi) the crawler does not run"
+                self.ctx.event(
+                    "pagination_unfollowed", response.url, detail, response.meta.get("nianbao_capture")
+                )
+            return following
         count, stem, ext = script
         if page + 1 >= count:
             return None
