@@ -6,6 +6,9 @@ DB ?= archive.db
 PORT ?= 8001
 APT_PACKAGES := chromium fonts-wqy-microhei redis-server antiword
 STAMP := $(VENV)/.installed
+# pywb, the replay tool the WACZ test drives, pins redis<3 (the crawler needs redis 8): its own venv.
+REPLAY_VENV := .venv-replay
+REPLAY_STAMP := $(REPLAY_VENV)/.installed
 
 .PHONY: setup system-packages run test lint demo bench clean
 
@@ -27,6 +30,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+$(REPLAY_STAMP): requirements-replay.txt
+	$(PYTHON) -m venv $(REPLAY_VENV)
+	$(REPLAY_VENV)/bin/pip install -q -r requirements-replay.txt
+	touch $(REPLAY_STAMP)
+
 run: setup
 	$(BIN)/nianbao nightly --db $(DB) || echo "nightly exited with $$? (see 'nianbao status'); serving what the archive holds"
 	$(BIN)/nianbao serve --db $(DB) --port $(PORT)
@@ -38,11 +46,11 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup lint
+test: setup $(REPLAY_STAMP) lint
 	$(BIN)/pytest -q
 
 bench: setup
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(REPLAY_VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,13 +1,15 @@
 """`python -m bench` (also `make bench`): run every Nianbao benchmark and print one ratio line each.
 
-    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,pdf,recovery,incremental,datasette]
+    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,pdf,recovery,incremental,wacz,
+                    datasette]
                     [--reports N] [--million] [--quick]
 
 Each benchmark measures its baseline in the same run: crawl vs a bare Scrapy spider, incremental vs first
 crawl, archive bodies vs raw, the distributed single writer vs SqliteSink direct, normalize vs
 trafilatura.extract (bench/normalize.py), PDF reports/s vs pdfplumber text alone (bench/pdf.py), digit
 recovery on flattened real reports vs parsing their originals (bench/recovery.py), normalize of an unchanged
-archive vs --full (bench/incremental.py), Datasette vs a primary-key lookup (bench/datasette.py).
+archive vs --full (bench/incremental.py), WACZ export vs reading the bodies (bench/wacz_export.py),
+Datasette vs a primary-key lookup (bench/datasette.py).
 Results also go to bench/results/latest.json.
 """
 
@@ -24,7 +26,7 @@ from typing import Any
 
 from bench.common import RESULTS, ROOT, run_timed
 
-ALL = ("crawl", "archive", "ingest", "normalize", "pdf", "recovery", "incremental", "datasette")
+ALL = ("crawl", "archive", "ingest", "normalize", "pdf", "recovery", "incremental", "wacz", "datasette")
 
 
 DATASETTE_ROW = re.compile(
@@ -130,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.incremental import run as run_incremental
 
         results.append(run_incremental(copies=2 if args.quick else 10))
+    if "wacz" in only:
+        from bench.wacz_export import run as run_wacz
+
+        results.append(run_wacz(captures=60 if args.quick else 300))
     if "datasette" in only:
         sizes = [reports, 1_000_000] if args.million else [reports]
         for n in sizes:

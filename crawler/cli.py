@@ -155,6 +155,20 @@ def backup(dest: str, db_path: str) -> None:
 
 
 @main.command()
+@click.argument("dest", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--site", "site_id", default=None, help="Only this registry id's captures.")
+@click.option("--since", default=None, help="Only captures fetched on or after this date (YYYY-MM-DD).")
+def wacz(dest: str, db_path: str, site_id: str | None, since: str | None) -> None:
+    """Export the archive as a WACZ web archive (WARC records, CDXJ index, pages.jsonl, datapackage.json)."""
+    from crawler.wacz import export_wacz
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"no archive at {db_path}")
+    click.echo(export_wacz(db_path, dest, site=site_id, since=since).line())
+
+
+@main.command()
 @click.option("--redis", "redis_url", required=True, help="Redis URL the distributed crawlers push to.")
 @db_option
 @click.option(
