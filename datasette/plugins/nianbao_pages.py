@@ -7,6 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import Forbidden, NotFound, Response
@@ -18,7 +19,7 @@ _HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make 
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 from nianbao_web import capture as cap  # noqa: E402
-from nianbao_web import codes, labels, notes, overrides, pdfpage, svg  # noqa: E402
+from nianbao_web import codes, exports, labels, notes, overrides, pdfpage, svg  # noqa: E402
 
 # Pages that show archived content: nothing may run, load from elsewhere, or submit anywhere.
 ARCHIVE_CSP = (
@@ -53,7 +54,11 @@ REPORT_CSP = (
 BASE_CSP = "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 _REPORT_PAGE = re.compile(r"^/[^/]+/reports/[^/]+$")
-_CAPTURES_EXPORT = re.compile(r"^/[^/]+/captures\.(json|csv)$")
+# Exports leave out columns nobody reads in a spreadsheet unless asked for by name (?_col=...): captures'
+# compressed bodies (read them on /-/capture/<db>/<id>), reports' full text and its segmented copy.
+_EXPORT = re.compile(r"^/(?P<database>[^/]+)/(?P<name>[^/]+)\.(?P<ext>json|csv|xlsx)$")
+HEAVY_COLUMNS = {"captures": (b"body",), "reports": (b"text", b"search_text")}
+_CSV_EXPORT = re.compile(r"^/(?P<database>[^/]+)/(?P<name>[^/]+)\.csv$")
 _ARCHIVE_PAGE = re.compile(r"^/-/capture/")
 
 CAPTURE_SQL = (
@@ -293,8 +298,59 @@ async def _refuse(send: Callable, status: int, message: str) -> None:
     await send({"type": "http.response.body", "body": message.encode("utf-8")})
 
 
+async def _csv_names(datasette: Any, path: str, query: str) -> tuple[str, dict]:
+    """File name stem and column descriptions of a CSV export (table or canned query at ``path``)."""
+    match = _CSV_EXPORT.match(path)
+    if not match:
+        return "export", {}
+    database, name = unquote(match["database"]), unquote(match["name"])
+    try:
+        db = datasette.get_database(database)
+    except KeyError:
+        return "export", {}
+    is_table = await db.table_exists(name) or name in await db.view_names()
+    columns = datasette.metadata("columns", database=database, table=name, fallback=False) if is_table else {}
+    canned = None if is_table else await datasette.get_canned_query(database, name, None)
+    args = dict(parse_qsl(query))
+    known = await exports.report_names(db, args["report_id"]) if args.get("report_id") else {}
+    what = exports.what_of(name if is_table else None, name, (canned or {}).get("title"))
+    return exports.file_stem(what, query, known), columns or {}
+
+
+def _csv_for_excel(datasette: Any, scope: dict, send: Callable) -> Callable:
+    """Send a CSV export with a BOM and Chinese headers (?_bom=1), named after what it holds (?_dl=1)."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    args = dict(parse_qsl(query))
+    bom, download = args.get("_bom") == "1", bool(args.get("_dl"))
+    state: dict[str, Any] = {"head": b"", "done": not bom}
+
+    async def send_csv(event: dict) -> None:
+        if event["type"] == "http.response.start":
+            if event.get("status") != 200:
+                state["done"] = True
+                return await send(event)
+            stem, state["descriptions"] = await _csv_names(datasette, scope["path"], query)
+            replaced = {b"content-length", *([b"content-disposition"] if download else [])}
+            headers = [(k, v) for k, v in event.get("headers", []) if k.lower() not in replaced]
+            if download:
+                headers.append((b"content-disposition", exports.disposition(stem, "csv").encode("latin-1")))
+            return await send({**event, "headers": headers})
+        if state["done"]:
+            return await send(event)
+        state["head"] += event.get("body", b"")
+        more = event.get("more_body", False)
+        if b"\n" not in state["head"] and more:
+            return None
+        line, _, rest = state["head"].partition(b"\n")
+        state["done"] = True
+        body = exports.relabel_csv_header(line + b"\n", state["descriptions"]) + rest
+        return await send({**event, "body": body})
+
+    return send_csv
+
+
 @hookimpl
-def asgi_wrapper() -> Callable:
+def asgi_wrapper(datasette: Any) -> Callable:
     def wrap(app: Callable) -> Callable:
         async def guarded(scope: dict, receive: Callable, send: Callable) -> None:
             if scope.get("type") != "http":
@@ -305,10 +361,11 @@ def asgi_wrapper() -> Callable:
                 return await _refuse(send, 405, "This archive is read-only.")
             if path.endswith(".blob") or b"_blob_column=" in query:
                 return await _refuse(send, 403, "Raw bodies are not downloadable; use /-/capture/<db>/<id>.")
-            if _CAPTURES_EXPORT.match(path) and b"_col=" not in query and b"_nocol=" not in query:
-                # Table exports of captures leave the (large, compressed) bodies out unless asked for by
-                # name (?_col=body); read a body on /-/capture/<db>/<id>.
-                scope = {**scope, "query_string": (query + b"&" if query else b"") + b"_nocol=body"}
+            export = _EXPORT.match(path)
+            heavy = HEAVY_COLUMNS.get(unquote(export["name"]), ()) if export else ()
+            if heavy and b"_col=" not in query and b"_nocol=" not in query:
+                extra_args = b"&".join(b"_nocol=" + column for column in heavy)
+                scope = {**scope, "query_string": (query + b"&" if query else b"") + extra_args}
             extra = [
                 (b"content-security-policy", policy_for(path).encode()),
                 (b"x-content-type-options", b"nosniff"),
@@ -320,6 +377,8 @@ def asgi_wrapper() -> Callable:
                     event = {**event, "headers": [*event.get("headers", []), *extra]}
                 await send(event)
 
+            if export and export["ext"] == "csv" and (b"_bom=1" in query or b"_dl=" in query):
+                return await app(scope, receive, _csv_for_excel(datasette, scope, send_with_headers))
             return await app(scope, receive, send_with_headers)
 
         return guarded

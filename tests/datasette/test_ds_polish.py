@@ -32,7 +32,7 @@ def _raw(served, href: str) -> tuple[int, str]:
     """GET an href exactly as a page printed it (already URL-encoded, repeated parameters kept)."""
     try:
         with urllib.request.urlopen(served.base + href, timeout=30) as response:
-            return response.status, response.read().decode("utf-8")
+            return response.status, response.read().decode("utf-8", "replace")  # .xlsx links are binary
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
 

@@ -38,7 +38,8 @@ def test_links_to_live_original_archived_capture_and_csv(served, page) -> None:
         csv_href.split("?")[0], **dict(p.split("=") for p in csv_href.split("?")[1].split("&"))
     )
     assert status == 200 and "attachment" in headers.get("content-disposition", "")
-    assert {row["report_id"] for row in csv.DictReader(io.StringIO(body))} == {"101"}
+    assert body.startswith("\ufeff")  # opens as UTF-8 in Excel; headers in Chinese
+    assert {row["报告"] for row in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))} == {"101"}
 
 
 def test_sections_are_shown(page) -> None:

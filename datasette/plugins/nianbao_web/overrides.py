@@ -65,8 +65,12 @@ TEXT: dict[str, list[tuple]] = {
             '<span class="underlined">View and edit SQL</span>',
             '<span class="underlined">查看并修改 SQL</span>',
         ),
-        ('<p class="export-links">This data as ', '<p class="export-links">导出：'),
-        ('(<a href="#export">advanced</a>)', '(<a href="#export">更多选项</a>)'),
+        (
+            '<p class="export-links">This data as {% for name, url in renderers.items() %}<a href="{{ url }}">{{ name }}</a>'
+            '{{ ", " if not loop.last }}{% endfor %}{% if display_rows %}, <a href="{{ url_csv }}">CSV</a> '
+            '(<a href="#export">advanced</a>){% endif %}</p>',
+            '{% include "_nianbao_export_links.html" %}',
+        ),
         ('<a href="{{ next_url }}">Next page</a>', '<a href="{{ next_url }}">下一页</a>'),
         ("<h3>Advanced export</h3>", "<h3>更多导出选项</h3>"),
         ("<p>JSON shape:", "<p>JSON 格式："),
@@ -110,7 +114,11 @@ TEXT: dict[str, list[tuple]] = {
         ),
         ('<input type="submit" value="Run SQL"', '<input type="submit" value="查询"'),
         ('class="canned-query-edit-sql">Edit SQL</a>', 'class="canned-query-edit-sql">修改 SQL</a>'),
-        ('<p class="export-links">This data as ', '<p class="export-links">导出：'),
+        (
+            '<p class="export-links">This data as {% for name, url in renderers.items() %}<a href="{{ url }}">{{ name }}</a>'
+            '{{ ", " if not loop.last }}{% endfor %}, <a href="{{ url_csv }}">CSV</a></p>',
+            '{% include "_nianbao_export_links.html" %}',
+        ),
         (
             'scope="col">{{ column }}</th>',
             'scope="col">{% set nb_zh = column|nb_label %}{% if nb_zh %}<span class="nb-zh">{{ nb_zh }}</span>'
