@@ -80,9 +80,10 @@ def normalize(db_path: str, quiet: bool, full: bool) -> None:
 @click.option("--agency", default=None, help="Agency name, when the document does not say.")
 def parse(file: str, year: int | None, agency: str | None) -> None:
     """Normalize one local file (HTML, text, PDF, DOCX, DOC) and print the report as JSON."""
-    from crawler.parse import ReportHints, parse_file
+    from crawler.parse import ReportHints
+    from crawler.parse.sandbox import parse_file_in_sandbox
 
-    report = parse_file(Path(file), hints=ReportHints(year=year, agency=agency))
+    report = parse_file_in_sandbox(Path(file), hints=ReportHints(year=year, agency=agency))
     click.echo(json.dumps(report.to_contract(), ensure_ascii=False, indent=1))
     if report.parse_status in ("failed", "needs_ocr"):
         click.echo(f"nianbao parse: {file}: {report.parse_status}: {'; '.join(report.errors)}", err=True)

@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from crawler.deadlines import report_columns
 from crawler.parse import PARSER_VERSION, ParsedReport, ReportHints, parse_bytes
+from crawler.parse.sandbox import parse_in_sandbox
 from crawler.search import (
     analyze,
     body_key,
@@ -121,7 +122,7 @@ def _parse(row: dict[str, Any]) -> ParsedReport:
     data = decode_body(row["body"], row["body_codec"])
     filename = (row["final_url"] or row["url"]).rsplit("/", 1)[-1].split("?")[0]
     try:
-        return parse_bytes(data, filename=filename, content_type=row["content_type"], hints=_hints(row))
+        return parse_in_sandbox(data, filename=filename, content_type=row["content_type"], hints=_hints(row))
     except Exception as exc:  # the parser promises not to raise; a bug there must not stop the run
         report = parse_bytes(b"", filename="empty.txt", hints=_hints(row))
         report.parse_status = "failed"

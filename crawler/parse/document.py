@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from crawler.contract import (
@@ -255,16 +258,40 @@ def parse_bytes(
         return _failed("html", f"internal error: {type(exc).__name__}: {exc}", hints)
 
 
-def parse_file(path: Path, hints: ReportHints | None = None) -> ParsedReport:
-    """Parse a local file (size-capped before reading)."""
+_SPECIAL = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def read_input(path: Path) -> bytes:
+    """A regular file's bytes, size-capped; FIFOs, devices, sockets and directories refused before reading.
+
+    Raises OSError or ValueError with a one-line reason."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO must not wait for a writer
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        kind = next((name for test, name in _SPECIAL if test(info.st_mode)), None)
+        if kind or not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{path.name} is {kind or 'not a regular file'}; only regular files are parsed")
+        data = handle.read(limits.MAX_INPUT_BYTES + 1)
+    if max(info.st_size, len(data)) > limits.MAX_INPUT_BYTES:
+        size = max(info.st_size, len(data))
+        raise ValueError(f"{path.name} is {size} bytes, over the {limits.MAX_INPUT_BYTES} byte cap")
+    return data
+
+
+def parse_file(
+    path: Path, hints: ReportHints | None = None, *, parse: Callable[..., ParsedReport] = parse_bytes
+) -> ParsedReport:
+    """Parse a local file (a regular file only, size-capped before reading) with `parse` (e.g. a sandbox)."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > limits.MAX_INPUT_BYTES:
-            return _failed(
-                "html", f"{path.name} is {size} bytes, over the {limits.MAX_INPUT_BYTES} byte cap", hints
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        return _failed("html", f"cannot read {path}: {exc}", hints)
-    return parse_bytes(data, filename=path.name, hints=hints)
+        data = read_input(path)
+    except (OSError, ValueError) as exc:
+        message = str(exc) if isinstance(exc, ValueError) else f"cannot read {path}: {exc.strerror or exc}"
+        return _failed("html", message, hints)
+    return parse(data, filename=path.name, hints=hints)

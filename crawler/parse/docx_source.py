@@ -25,8 +25,11 @@ def zip_problem(data: bytes) -> str | None:
     if total > limits.MAX_DOCX_UNCOMPRESSED:
         return f"DOCX expands to {total} bytes (over the {limits.MAX_DOCX_UNCOMPRESSED} byte cap; zip bomb?)"
     for i in infos:
-        if i.filename.endswith(".xml") and i.file_size > limits.MAX_DOCX_XML:
-            return f"DOCX part {i.filename} is {i.file_size} bytes uncompressed (over {limits.MAX_DOCX_XML}; zip bomb?)"
+        size = max(i.file_size, i.compress_size)
+        if size > limits.MAX_DOCX_PART:
+            return (
+                f"DOCX part {i.filename} is {size} bytes (over the {limits.MAX_DOCX_PART} byte cap per part)"
+            )
         if i.file_size > 1_000_000 and i.file_size > limits.MAX_DOCX_RATIO * max(i.compress_size, 1):
             return (
                 f"DOCX member {i.filename} compressed {i.file_size // max(i.compress_size, 1)}:1 (zip bomb?)"
@@ -43,6 +46,14 @@ def _text(el: etree._Element) -> str:
     return "\n".join(parts)
 
 
+def _int(text: str | None, default: int) -> int:
+    """An integer attribute (gridBefore, gridSpan); a malformed one counts as absent."""
+    try:
+        return int(text) if text else default
+    except ValueError:
+        return default
+
+
 def _val(el: etree._Element, path: str) -> str | None:
     found = el.find(path)
     return None if found is None else found.get(f"{W}val", "")
@@ -55,10 +66,10 @@ def _table_rows(tbl: etree._Element, index: int, ex: Extracted) -> list[SrcRow]:
         if r >= limits.MAX_TABLE_ROWS:
             ex.errors.append(f"table {index} has more than {limits.MAX_TABLE_ROWS} rows; the rest not read")
             break
-        col = int(_val(tr, f"{W}trPr/{W}gridBefore") or 0)
+        col = max(0, min(_int(_val(tr, f"{W}trPr/{W}gridBefore"), 0), limits.MAX_GRID_COLS))
         cells: list[SrcCell] = []
         for tc in tr.iterchildren(f"{W}tc"):
-            span = int(_val(tc, f"{W}tcPr/{W}gridSpan") or 1)
+            span = _int(_val(tc, f"{W}tcPr/{W}gridSpan"), 1)
             span = max(1, min(span, limits.MAX_COLSPAN))
             vmerge = _val(tc, f"{W}tcPr/{W}vMerge")
             if vmerge is not None and vmerge != "restart":

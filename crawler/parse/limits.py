@@ -9,7 +9,9 @@ MAX_COLSPAN = 64
 MAX_ROWSPAN = 500
 MAX_GRID_COLS = 128
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # sum of member sizes in a DOCX zip (images included)
-MAX_DOCX_XML = 20 * 1024 * 1024  # any one XML part (document.xml is parsed into memory)
+MAX_DOCX_PART = (
+    20 * 1024 * 1024
+)  # any one ZIP member, whatever its name (.rels and renamed main parts are XML too)
 MAX_DOCX_RATIO = 200  # uncompressed / compressed, per member
 MAX_LINES = 50_000
 PARSE_DEADLINE_SECONDS = 60.0  # PDF page loop stops after this
