@@ -33,6 +33,7 @@ RECYCLE_RSS_BYTES = 768 * 1024 * 1024  # a worker whose heap grew past this is r
 # Modules the fork server imports once, so a fresh worker (after a kill) starts in milliseconds.
 PRELOAD = [
     "pdfplumber",
+    "pypdfium2",
     "docx",
     "crawler.parse.document",
     "crawler.parse.pdf_source",
@@ -181,6 +182,8 @@ class Sandbox:
         code = process.exitcode
         if code == -signal.SIGXCPU:
             return self.limits.cpu_text()
+        if code == -signal.SIGABRT:  # C++ code (pdfium) aborts when an allocation fails under RLIMIT_AS
+            return f"{self.limits.memory_text()} (the worker aborted)"
         if code == -signal.SIGKILL:
             return "parse killed (SIGKILL; out of memory?)"
         if code is not None and code < 0:
