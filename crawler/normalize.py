@@ -85,6 +85,7 @@ class RebuildResult:
     statuses: dict[str, int] = field(default_factory=dict)
     checks_failed: int = 0
     seconds: float = 0.0
+    touched: set[tuple[str | None, int | None]] = field(default_factory=set, repr=False)  # (agency, year)
 
     def line(self) -> str:
         statuses = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items())) or "none"
@@ -396,7 +397,9 @@ def _rederive(
         )
     }
     reuse.update(_reusable_segmentation(db, {*before, *members}))
+    result.touched |= _scope(db, {*before, *members})
     keep = _derive_family(db, rows, result)
+    result.touched |= _scope(db, keep)
     for report_id in before - set(keep):
         _delete_report(db, report_id)
     with db.conn as conn:
@@ -411,22 +414,44 @@ def _rederive(
     return len(keep)
 
 
-def _drop_vanished(db: sqlite_utils.Database) -> None:
+def _scope(db: sqlite_utils.Database, ids: Iterable[int]) -> set[tuple[str | None, int | None]]:
+    """The (agency, year) pairs of these reports: the summary rows a change to them touches."""
+    marks = list(ids)
+    return set(
+        db.execute(
+            f"select agency_id, year from reports where id in ({', '.join('?' for _ in marks)})", marks
+        )
+    )
+
+
+def _drop_vanished(db: sqlite_utils.Database, result: RebuildResult) -> None:
     """Reports and ledger rows of captures that are no longer candidates (their families were re-derived)."""
     for capture_id, _, report in db.execute(VANISHED_SQL).fetchall():
         if report:
+            result.touched |= _scope(db, [capture_id])
             _delete_report(db, capture_id)
         with db.conn:
             db.execute("delete from normalize_state where capture_id = ?", [capture_id])
 
 
-def _drop_unledgered_reports(db: sqlite_utils.Database) -> None:
+def _drop_unledgered_reports(db: sqlite_utils.Database, result: RebuildResult) -> None:
     """Reports no derivation accounts for (from before the ledger existed, or a killed run's leftovers)."""
     stale = db.execute(
         "select id from reports where id not in (select capture_id from normalize_state where report = 1)"
     ).fetchall()
     for (report_id,) in stale:
+        result.touched |= _scope(db, [report_id])
         _delete_report(db, report_id)
+
+
+def _refresh_summary(db: sqlite_utils.Database, full: bool, result: RebuildResult) -> None:
+    """The league tables (crawler/summary.py): all rows after a full run, else only the touched agencies/years."""
+    if full:
+        refresh_summary(db)
+    elif result.touched:
+        agencies = {agency for agency, _ in result.touched if agency is not None}
+        years = {year for _, year in result.touched if year is not None}
+        refresh_summary(db, agencies, years)
 
 
 def _totals(db: sqlite_utils.Database, result: RebuildResult) -> None:
@@ -464,16 +489,14 @@ def rebuild(db_path: str | Path, *, full: bool = False, progress: bool = True) -
                     index_pending(db, reuse=reuse)
                     reuse.clear()
                     written = 0
-        _drop_vanished(db)
-    _drop_unledgered_reports(db)
+        _drop_vanished(db, result)
+    _drop_unledgered_reports(db, result)
     index_pending(db, reuse=reuse)
     if full:
         refill_fts(db)
     create_serving_indexes(db)
+    _refresh_summary(db, full, result)
     if full or dirty:
-        refresh_summary(
-            db
-        )  # the league tables (crawler/summary.py); refresh_summary(db, agency_ids) does a part
         analyze(db, limit=0 if full else ANALYZE_SAMPLE)
     _totals(db, result)
     result.seconds = time.monotonic() - started

@@ -18,7 +18,15 @@ from simulator.documents import district_reports, render_article_html, render_at
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = "http://127.0.0.1:9/xxgk/bmxxgkml/unit/xxgknb_12345/"
-DERIVED = ("reports", "sections", "statistics", "checks", "normalize_state")
+DERIVED = (
+    "reports",
+    "sections",
+    "statistics",
+    "checks",
+    "normalize_state",
+    "agency_year_stats",
+    "agency_stats",
+)
 
 
 def _truth(key: str):
