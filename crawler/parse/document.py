@@ -22,7 +22,7 @@ from crawler.decoding import decode_bytes, strip_controls
 from crawler.parse import embedded, limits
 from crawler.parse.checks import format_check, table_checks, text_checks
 from crawler.parse.extracted import Extracted
-from crawler.parse.flat import FlatTables, flat_lines, read_flattened
+from crawler.parse.flat import FlatTables, cut_lines, read_flattened
 from crawler.parse.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
 from crawler.parse.model import ParsedReport, ReportHints, Section
 from crawler.parse.rows import SrcRow
@@ -195,7 +195,7 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
         flat = read_flattened("\n".join(ex.lines))
         if len(flat.cells) > len(reader.cells) or (not reader.cells and flat.errors):
             reader = flat
-            ex.table_lines |= flat_lines(ex.lines, flat.spans)
+            ex.lines, ex.table_lines = cut_lines(ex.lines, flat.spans, ex.table_lines)
     report.cells = reader.cells
     report.warnings = list(dict.fromkeys([*ex.warnings, *reader.warnings]))
     errors = [*ex.errors, *reader.errors]

@@ -18,7 +18,6 @@ from crawler.contract import (
     TABLE4_COLUMNS,
 )
 from crawler.parse.labels import (
-    is_report_table,
     norm,
     strip_numbering,
     t2_row_suffix,
@@ -50,9 +49,14 @@ _PAGE_MARK = re.compile(
     r"^[ \t]*(?:[-—–][ \t]*\d{1,3}[ \t]*[-—–]|第[ \t]*\d{1,3}[ \t]*页(?:[ \t]*共[ \t]*\d{1,3}[ \t]*页)?)[ \t]*$",
     re.M,
 )
+_HEADING = re.compile(
+    r"[一二三四五六七八九十][、.]\s*(?:"
+    + "|".join(re.escape(v) for _, vs in KNOWN for v in vs if len(v) >= 4)
+    + ")"
+)
+_TABLE_KEY = re.compile(r"第二十条|信息内容|\(?本列数据|申请人情况|行政复议|结果维持")
 _ITEM_START = re.compile(r"(?=\([一二三四五六七]\)|\d[.、]|[一二三四]、)")
 _LABEL_TAIL = 60  # characters of a text run that can be a row's label (header text comes before)
-_SECTION_TITLES = [v for _, vs in KNOWN for v in vs if len(v) >= 6]
 _T3_TOTALS = [(0, 6)]
 _T4_TOTALS = [(5 * b, 5 * b + 4) for b in range(len(TABLE4_BLOCKS))]
 _BLANK_TOKENS = frozenset(m for m in BLANK_MARKS if m and not m.isalpha() or m == "无")
@@ -66,6 +70,7 @@ class _Run:
     label_at: int
     chunks: list[str] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)
+    unit: str = ""  # 元 / 万元 printed right after the last value
 
 
 def _items(text: str) -> list[tuple[str, str, int]]:
@@ -96,6 +101,7 @@ def _runs(text: str) -> list[_Run]:
     for kind, piece, at in _items(text):
         if kind == "text":
             if current is not None:
+                current.unit = next((u for u in ("万元", "元") if piece.startswith(u)), "")
                 runs.append(current)
                 current, parts, label_at = None, [], None
             parts.append(piece)
@@ -122,7 +128,7 @@ class FlatTables:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     t2_format: str | None = None
-    spans: list[tuple[str, int, int]] = field(default_factory=list)  # (table, first value, end of last)
+    spans: list[tuple[str, int, int]] = field(default_factory=list)  # (table, start, end) in the input text
 
 
 @dataclass
@@ -177,7 +183,7 @@ def _classify(runs: list[_Run]) -> tuple[list[_Printed], str | None, list[str]]:
             if code:
                 found.append(_Printed("table3", code, run, list(TABLE3_COLUMNS), _T3_TOTALS))
                 prev = code
-        elif mode == "t2" and (code := t2_row_suffix(tail)) and code != "procurement":
+        elif mode == "t2" and (code := t2_row_suffix(tail)):
             layout = TABLE2_LAYOUTS[fmt or "2021"].get(code) or TABLE2_LAYOUTS["2019"][code]
             found.append(_Printed("table2", code, run, list(layout), []))
     return found, fmt, notes
@@ -214,11 +220,34 @@ def _shown(chunks: list[str]) -> str:
     return text if len(text) <= 48 else text[:48] + "…"
 
 
+def _normalized(text: str) -> tuple[str, list[int]]:
+    """NFKC character by character, with the offset in `text` of every character of the result."""
+    parts: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+        parts.append(n)
+        origin.extend([i] * len(n))
+    origin.append(len(text))
+    return "".join(parts), origin
+
+
+def _table_start(text: str, run: _Run) -> int:
+    """Where a table's printing begins in the label run before its first row: after the last sentence or
+    section heading of that run, at its first table keyword (第二十条, 本列数据, 申请人情况, 行政复议 …)."""
+    begin, end = run.label_at, run.offsets[0]
+    raw = text[begin:end]
+    cut = max(raw.rfind("。") + 1, max((m.end() for m in _HEADING.finditer(raw)), default=0))
+    m = _TABLE_KEY.search(raw, cut)
+    return begin + (m.start() if m else cut)
+
+
 def read_flattened(text: str) -> FlatTables:
     """Tables 2–4 out of text whose cells ran together. A cell is filled only when every reading of its run
     that the form allows agrees on it; otherwise it stays empty and a warning names the competing readings."""
     out = FlatTables()
-    text = _PAGE_MARK.sub(lambda m: " " * len(m.group()), unicodedata.normalize("NFKC", text))
+    text, origin = _normalized(text)
+    text = _PAGE_MARK.sub(lambda m: " " * len(m.group()), text)
     printed, out.t2_format, notes = _classify(_runs(text))
     out.warnings += notes
     seen: set[tuple[str, str]] = set()
@@ -234,7 +263,11 @@ def read_flattened(text: str) -> FlatTables:
         budget = Budget(allowed)
         try:
             readings: list[Reading] | None = row_readings(
-                p.run.chunks, len(p.columns), p.totals, budget, decimals="amount_10k_yuan" in p.columns
+                p.run.chunks,
+                len(p.columns),
+                p.totals,
+                budget,
+                decimals=bool({"amount_10k_yuan", "amount"} & set(p.columns)),
             )
         except TooMany:
             readings = None
@@ -252,6 +285,10 @@ def read_flattened(text: str) -> FlatTables:
         except TooMany:
             solutions = None
         _settle(table, entries, solutions, out)
+        first = entries[0][0].run
+        last = entries[-1][0].run
+        start, end = _table_start(text, first), last.offsets[-1] + len(last.chunks[-1]) + len(last.unit)
+        out.spans.append((table, origin[start], origin[end]))
     return out
 
 
@@ -297,7 +334,6 @@ def _settle(
                 f"cells {', '.join(empty)} left empty"
             )
             out.errors.append(f"{where}: cells {', '.join(empty)} not recoverable from the flattened text")
-        out.spans.append((table, p.run.offsets[0], p.run.offsets[-1] + len(p.run.chunks[-1])))
     if recovered:
         out.warnings.append(
             f"{table}: cell boundaries lost in the text; {recovered} cells recovered by the form's row shapes"
@@ -307,7 +343,9 @@ def _settle(
 
 def _cell(table: str, p: _Printed, col: str, piece: str, index: int) -> Cell:
     blank = not piece[:1].isdigit()
-    value: int | float = 0 if blank else (float(piece) if "." in piece else int(piece))
+    value: int | float | str = 0 if blank else (float(piece) if "." in piece else int(piece))
+    if col == "amount" and not blank:  # 采购总金额 is kept as printed, with its unit
+        value = piece = piece + p.run.unit
     row_code, col_code = col.split(".") if table == "table4" else (p.code, col)
     label = re.sub(r"\s+", "", p.run.label)[-_LABEL_TAIL:]
     return Cell(
@@ -325,31 +363,23 @@ def _cell(table: str, p: _Printed, col: str, piece: str, index: int) -> Cell:
     )
 
 
-def flat_lines(lines: list[str], spans: list[tuple[str, int, int]]) -> set[int]:
-    """Indices of `lines` (as joined by newlines) that print the flattened tables: lines holding a row's
-    values, label lines between rows of one table, and header lines just before a table (no prose, no
-    section heading), so that section text stays prose."""
-    starts, at = [], 0
-    for line in lines:
-        starts.append(at)
-        at += len(unicodedata.normalize("NFKC", line)) + 1
-    by_table: dict[str, list[int]] = {}
-    for table, begin, end in spans:
-        hit = [i for i, s in enumerate(starts) if s <= end and s + len(lines[i]) >= begin]
-        by_table.setdefault(table, []).extend(hit)
-    out: set[int] = set()
-    for hit in by_table.values():
-        first, last = min(hit), max(hit)
-        out.update(range(first, last + 1))
-        i = first - 1
-        while i >= 0 and _is_header_line(lines[i]):
-            out.add(i)
-            i -= 1
-    return out
-
-
-def _is_header_line(line: str) -> bool:
-    squeezed = norm(line)
-    if not squeezed or "。" in squeezed or any(t in squeezed for t in _SECTION_TITLES):
-        return False
-    return is_report_table(squeezed, 2) or bool(_T3_START.search(squeezed))
+def cut_lines(
+    lines: list[str], spans: list[tuple[str, int, int]], table_lines: set[int] | None = None
+) -> tuple[list[str], set[int]]:
+    """The lines (as joined by newlines) with every table's span cut out onto lines of its own, so that the
+    prose around a table printed inside a paragraph — or a whole report on one line — stays prose."""
+    text = "\n".join(lines)
+    cuts = sorted((max(0, b), min(len(text), e)) for _, b, e in spans if e > b)
+    out: list[str] = []
+    table: set[int] = set()
+    at = 0
+    for begin, end in cuts:
+        if begin < at:
+            continue
+        out.extend(ln for ln in text[at:begin].split("\n") if ln.strip())
+        table.add(len(out))
+        out.append(text[begin:end].replace("\n", " "))
+        at = end
+    out.extend(ln for ln in text[at:].split("\n") if ln.strip())
+    kept = {lines[i] for i in table_lines or ()}
+    return out, table | {i for i, ln in enumerate(out) if ln in kept}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-MAX_DIGITS = 7  # no cell of tables 2–4 has more digits (淮安 2024 prints 3985758 in table 2)
+MAX_DIGITS = 7  # no count in tables 2–4 has more digits (淮安 2024 prints 3985758 in table 2)
+MAX_MONEY_DIGITS = 12  # 采购总金额 in yuan: 75394432.52元 (Pingtan 2019)
 ROW_BUDGET = 6_000  # search steps for the readings of one row (real rows need up to ~2,400)
 DOCUMENT_BUDGET = 40_000  # search steps for all rows of one document, and again for combining them
 MAX_READINGS = 64  # a row with more readings than this is left unread
@@ -38,19 +39,25 @@ def _number(piece: str) -> int | None:
     return int(piece) if piece.isdigit() else (0 if is_blank(piece) else None)
 
 
-def _ok_piece(piece: str) -> bool:
-    """A printed count: '0' or digits without a leading zero, at most MAX_DIGITS long."""
-    return len(piece) <= MAX_DIGITS and (piece == "0" or piece[0] != "0")
+def _ok_piece(piece: str, widest: int = MAX_DIGITS) -> bool:
+    """A printed number: '0' or digits without a leading zero, at most `widest` long."""
+    return len(piece) <= widest and (piece == "0" or piece[0] != "0")
 
 
 def row_readings(
     chunks: list[str], n: int, totals: list[tuple[int, int]], budget: Budget, *, decimals: bool = False
 ) -> list[Reading]:
-    """Every cut of `chunks` (digit strings separated by whitespace in the text, or one blank mark / decimal
-    each, which stay whole; a decimal only where `decimals`) into n cells such that cell `end` = sum(cells[start:end]) for each (start, end)
-    in `totals`. Cells never span two chunks; counts have no leading zeros. Raises TooMany past the budget."""
+    """Every cut of `chunks` (digit strings separated by whitespace in the text; a blank mark is one cell)
+    into n cells such that cell `end` = sum(cells[start:end]) for each (start, end) in `totals`. Cells never
+    span two chunks; counts have no leading zeros. A decimal chunk is read only where `decimals`: its
+    fraction stays with the chunk's last cell. Raises TooMany past the budget."""
     total_at = {end: start for start, end in totals}
-    lengths = [len(c) if c.isdigit() else 1 for c in chunks]  # a blank mark or decimal is one cell
+    fractions = ["." + c.split(".", 1)[1] if c[:1].isdigit() and "." in c else "" for c in chunks]
+    chunks = [c.split(".", 1)[0] if f else c for c, f in zip(chunks, fractions, strict=True)]
+    if any(fractions) and not decimals:
+        return []
+    lengths = [len(c) if c.isdigit() else 1 for c in chunks]  # a blank mark is one cell
+    widest = MAX_MONEY_DIGITS if decimals else MAX_DIGITS
     out: list[Reading] = []
 
     def cut(i: int, j: int, cells: list[str]) -> Iterator[Reading]:
@@ -62,7 +69,7 @@ def row_readings(
             return
         left_chunks = len(chunks) - i
         left_digits = lengths[i] - j + sum(lengths[i + 1 :])
-        if not left_chunks <= n - k <= left_digits <= (n - k) * MAX_DIGITS:
+        if not left_chunks <= n - k <= left_digits <= (n - k) * widest:
             return
         for start, end in totals:  # a total is at least the sum so far: it needs that many digits
             if start <= k <= end and len(str(sum(_number(c) or 0 for c in cells[start:]))) > left_digits - (
@@ -70,10 +77,8 @@ def row_readings(
             ):
                 return
         chunk = chunks[i]
-        whole = not chunk.isdigit()
-        if whole:  # a blank mark or a decimal: one cell as printed
-            if j == 0 and (decimals or "." not in chunk):
-                yield from _place(i + 1, 0, cells, chunk)
+        if not chunk.isdigit():  # a blank mark: one cell as printed
+            yield from _place(i + 1, 0, cells, chunk)
             return
         rest = chunk[j:]
         if k in total_at:  # a total: its digits are the sum of the cells it closes
@@ -85,15 +90,16 @@ def row_readings(
             return
         # a cell is no longer than the total that closes it, and the cells between need a digit each
         closing = [end for start, end in totals if start <= k < end]
-        longest = (left_digits - (closing[0] - k - 1)) // 2 if closing else MAX_DIGITS
-        for length in range(1, min(MAX_DIGITS, len(rest), longest) + 1):
+        longest = (left_digits - (closing[0] - k - 1)) // 2 if closing else widest
+        for length in range(1, min(widest, len(rest), longest) + 1):
             piece = rest[:length]
-            if not _ok_piece(piece):
+            if not _ok_piece(piece, widest):
                 break
             yield from _place(i, j + length, cells, piece)
 
     def _place(i: int, j: int, cells: list[str], piece: str) -> Iterator[Reading]:
         if i < len(chunks) and j == lengths[i]:
+            piece += fractions[i] if chunks[i].isdigit() else ""
             i, j = i + 1, 0
         yield from cut(i, j, [*cells, piece])
 

@@ -72,7 +72,14 @@ def _heading(rest: str, variant: str) -> tuple[str, str]:
     """Title and same-line text of a heading that starts with a known title: the whole line is the title
     unless what follows the known title reads like a sentence (merged heading and paragraph)."""
     title, tail = _split_title(rest, len(variant))
-    if not _SENTENCE.search(tail) and len(_WS.sub("", rest)) <= 40 and not re.search(r"\d", tail):
+    # '六、其他需要报告的事项 无其他需要报告的事项': a space after the known title ends the heading
+    spaced = bool(tail) and bool(re.search(rf"{re.escape(variant[-1])}[\s\u00a0\u3000]+\S", rest))
+    if (
+        not spaced
+        and not _SENTENCE.search(tail)
+        and len(_WS.sub("", rest)) <= 40
+        and not re.search(r"\d", tail)
+    ):
         return _TRAIL.sub("", _WS.sub("", rest)), ""
     return title, tail
 
@@ -81,9 +88,11 @@ def _known_sections(lines: list[str], table: list[bool]) -> list[tuple[int, int,
     found: list[tuple[int, int, str, str]] = []  # (line index, no, title, rest of line)
     last = 0
     for i, line in enumerate(lines):
-        if table[i] or "\t" in line or len(line) > 400 or line.lstrip().startswith(("(", "（")):
+        if table[i] or "\t" in line or line.lstrip().startswith(("(", "（")):
             continue
         m = _NUM.match(line)
+        if m is None and len(line) > 400:  # a long line is a heading only when it starts with a number
+            continue
         rest = line[m.end() :] if m else line.strip()
         squeezed = _WS.sub("", rest)
         for no, variants in KNOWN:

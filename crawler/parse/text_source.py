@@ -14,6 +14,8 @@ _MD_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 _MD_EMPH = re.compile(r"\*\*|__")
 _PROSE = re.compile(r"[。，,；;！？]")
+# a saved copy's header block ('标题: …', '发布时间: 2022-02-08 16:34'), as web archives write page.txt
+_FIELD = re.compile(r"^\s*(标题|题目|发布时间|发布日期|成文日期)\s*[:：]\s*(\S.*?)\s*$")
 
 
 def split_line(line: str, index: int, table: int = 0, page: int | None = None) -> SrcRow | None:
@@ -72,7 +74,12 @@ def read_text(text: str, source_format: str = "text") -> Extracted:
             ex.lines.append(ln.replace(NO_POSITIONS, "\t"))
         else:
             ex.lines.append(ln.strip())
-    ex.title_candidates = [
-        ln.strip() for ln in lines[:8] if ("报告" in ln or "年报" in ln) and len(ln.strip()) <= 80
+    fields = [m.groups() for ln in lines[:12] if (m := _FIELD.match(ln))]
+    ex.title_candidates = [value for key, value in fields if key in ("标题", "题目")]
+    ex.title_candidates += [
+        ln.strip()
+        for ln in lines[:8]
+        if ("报告" in ln or "年报" in ln) and len(ln.strip()) <= 80 and not _FIELD.match(ln)
     ]
+    ex.date_candidates = [value for key, value in fields if key not in ("标题", "题目")]
     return ex

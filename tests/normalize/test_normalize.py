@@ -12,6 +12,7 @@ import pytest
 
 import crawler.normalize
 from crawler.normalize import rebuild
+from crawler.parse import PARSER_VERSION
 from crawler.store.captures import CaptureRecord, write_capture
 from crawler.store.schema import connect
 from simulator.documents import district_reports, render_article_html, render_attachment_stub_html, render_pdf
@@ -252,7 +253,9 @@ def test_incremental_normalize_parses_only_what_changed_and_matches_a_full_rebui
     new = _capture(db, BASE + "bhzrmzf-2022.html", render_article_html(_truth("bhzrmzf-2022")))
     added = rebuild(path, progress=False)
     assert (added.parsed, added.families_skipped, added.reports) == (1, 3, 4)
-    assert db.execute("select parser_version from reports where id = ?", [new]).fetchone()[0] == 1
+    assert (
+        db.execute("select parser_version from reports where id = ?", [new]).fetchone()[0] == PARSER_VERSION
+    )
     assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "added")
 
     # an edited version of a report: its family again, the old version kept as version 1
@@ -271,10 +274,10 @@ def test_incremental_normalize_parses_only_what_changed_and_matches_a_full_rebui
     assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "retitled")
 
     # a newer parser: every capture again, same rows as a full rebuild under the new version
-    monkeypatch.setattr(crawler.normalize, "PARSER_VERSION", 2)
+    monkeypatch.setattr(crawler.normalize, "PARSER_VERSION", PARSER_VERSION + 1)
     bumped = rebuild(path, progress=False)
     assert (bumped.parsed, bumped.families_skipped) == (6, 0)
-    assert {v for (v,) in db.execute("select distinct parser_version from reports")} == {2}
+    assert {v for (v,) in db.execute("select distinct parser_version from reports")} == {PARSER_VERSION + 1}
     assert _dump(path) == _full_rebuild_of_a_copy(path, tmp_path, "bumped")
 
     # a capture removed by an operator (sqlite3 shell: foreign keys off) takes its report with it
