@@ -34,6 +34,7 @@ BASE_SHA256 = {
     "_facet_results.html": "622d3c764aa14f17f07714af7bbdee5719adfbce9cce5358fd3df3e2df137f30",
     "_crumbs.html": "882c9d69e13363b440d4b977d432ae7287548d53e71ca199327c1acece3c9c81",
     "_footer.html": "d190d9e7dc5046c1bdfb2b738c60754143eab44fdbae2d9a74e7b8f1aa2cf44b",
+    "base.html": "bb22df33caea147e1db3b238878f2716ab698c81be89a66d9dabd5649e899dc2",
 }
 
 # template -> [(default text, Nianbao text[, occurrences])]; each default text must occur in the template exactly
@@ -187,6 +188,13 @@ TEXT: dict[str, list[tuple]] = {
             '<a href="{{ item.href }}">{{ item.label }}</a>',
             '<a href="{{ item.href }}">{{ item.label|nb_crumb }}</a>',
         )
+    ],
+    "base.html": [
+        # Atom feeds that fit the page, as <link rel="alternate"> (plugins/nianbao_feeds.py).
+        (
+            "{%- block extra_head %}{% endblock -%}",
+            '{% include "_nianbao_feeds.html" %}{%- block extra_head %}{% endblock -%}',
+        ),
     ],
     "_footer.html": [
         ("Powered by ", "技术支持："),
