@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from scrapy.settings import Settings
 from crawler.crawl.incremental import revalidate_all, today
 from crawler.crawl.quiet import quiet_recorded_failures
 from crawler.crawl.sink import ArchiveSink, SqliteSink
-from crawler.registry import Site, load_registry
+from crawler.registry import RegistryError, Site, load_registry
 from spiders import spider_for_site
 
 
@@ -141,7 +142,11 @@ def select_sites(sites: list[Site], site_ids: list[str] | None) -> list[Site]:
     known = {s.id for s in sites}
     unknown = [i for i in site_ids if i not in known]
     if unknown:
-        raise ValueError(f"unknown site id(s): {', '.join(unknown)}")
+        close = [m for u in unknown for m in difflib.get_close_matches(u, known, n=1)]
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise RegistryError(
+            f"--site {', '.join(unknown)}: no such id among the registry's {len(known)} sites{hint}"
+        )
     return [s for s in sites if s.id in site_ids]
 
 

@@ -198,3 +198,34 @@ def test_crawl_command_prints_one_line_and_fails(tmp_path):
         done.stderr
     )
     assert not (tmp_path / "a.db").exists()
+
+
+def test_crawl_of_an_unknown_site_id_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.yml"
+    path.write_text(GOOD, encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "crawl",
+            "--sites",
+            str(path),
+            "--site",
+            "nx-zw-sp",
+            "--db",
+            str(tmp_path / "a.db"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert (
+        done.stderr.strip()
+        == "nianbao crawl: --site nx-zw-sp: no such id among the registry's 1 sites; did you mean nx-zw-spt?"
+    )
