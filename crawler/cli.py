@@ -124,6 +124,38 @@ def nightly(sites_path: str, db_path: str, lock_path: str | None) -> None:
     sys.exit(run_nightly(sites_path, db_path, lock_path=lock_path, echo=click.echo))
 
 
+@main.group()
+def sites() -> None:
+    """Work on the sites registry (onboard a site by URL)."""
+
+
+@sites.command()
+@click.argument("url")
+@click.option("--write", is_flag=True, help="Append the entry (verified: false) to the registry file.")
+@click.option(
+    "--sites", "sites_path", default=DEFAULT_SITES, show_default=True, type=click.Path(dir_okay=False)
+)
+def probe(url: str, write: bool, sites_path: str) -> None:
+    """Detect a district site's CMS, unit directory and 年报 columns from one URL; print a sites.yml entry."""
+    from crawler.crawl.probe import probe as run_probe
+    from crawler.crawl.probe_result import ProbeWriteError, append_entry
+
+    try:
+        result = run_probe(url)
+    except ValueError as exc:
+        click.echo(f"nianbao sites probe: {exc}", err=True)
+        sys.exit(2)
+    click.echo(result.text(), nl=False)
+    if write:
+        try:
+            append_entry(result, Path(sites_path))
+        except ProbeWriteError as exc:
+            click.echo(f"nianbao sites probe: {exc}", err=True)
+            sys.exit(1)
+        click.echo(f"# appended to {sites_path} as '{result.site_id}' (verified: false)")
+    sys.exit(0 if result.columns else 1)
+
+
 @main.command()
 @db_option
 @click.option("--limit", default=10, show_default=True, help="How many runs to show.")

@@ -4,10 +4,8 @@ column. Every candidate ends in a discovery-ledger row (`crawler/crawl/ledger.py
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
@@ -22,6 +20,7 @@ from crawler.crawl.discovery import (
     is_column_page,
     looks_like_unit_page,
     match_agency,
+    unit_slug,
 )
 from crawler.crawl.failures import BLOCKED_KINDS, is_home_redirect
 from crawler.crawl.ledger import Ledger
@@ -172,8 +171,7 @@ class DiscoveryMixin(_Base):
 
     def discovered_agency_id(self, candidate: Candidate) -> str:
         """The agency id of a directory unit the registry does not list: <site>/<last folder of its URL>."""
-        parts = [p for p in urlsplit(candidate.url).path.split("/") if p and "." not in p]
-        slug = parts[-1] if parts else re.sub(r"\W+", "-", candidate.text).strip("-")
+        slug = unit_slug(candidate.url, candidate.text)
         owner = self.used_slugs.setdefault(slug, candidate.url)
         if owner != candidate.url:
             slug = f"{slug}-{hashlib.sha1(candidate.url.encode()).hexdigest()[:6]}"
@@ -189,6 +187,10 @@ class DiscoveryMixin(_Base):
             meta=self.meta("discovery", known, unit_name=name, unit_agency=agency_id),
             dont_filter=True,
         )
+
+    def is_column(self, sel: Selector, html: str) -> bool:
+        """The page is a 年报 column whose entries are not in its HTML (a JS shell that names itself so)."""
+        return is_column_page(sel)
 
     # ---- a unit page -----------------------------------------------------------------------------
     def parse_unit(self, response: Response) -> Iterator[Any]:
@@ -206,7 +208,7 @@ class DiscoveryMixin(_Base):
         column = column_link(sel, response.url, exclude=self.chrome_links)
         if column is None and (
             any(is_report_title(i.title) for i in self.listing_items(response, sel, html))
-            or is_column_page(sel)
+            or self.is_column(sel, html)
         ):
             column = response.url  # the directory linked the unit's 年报 column itself
         if column is None:

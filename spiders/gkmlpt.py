@@ -140,6 +140,10 @@ class GkmlptSpider(NianbaoSpider):
             return None
         return self._api_request(meta, meta["api"], page + 1)
 
+    def is_column(self, sel: Selector, html: str) -> bool:
+        """A department's gkmlpt index whose category tree holds a 年报 category."""
+        return report_catid(_js_object(html, "TREE")) is not None or NianbaoSpider.is_column(self, sel, html)
+
     def article(self, response: Response, html: str) -> Article:
         content = detail_content(html)
         if content:

@@ -123,6 +123,17 @@ def looks_like_unit_page(sel: Selector, base_url: str) -> bool:
     return sum(bool(_UNIT_SUBCOLUMNS.search(t)) for t, _ in anchors(sel, base_url)) >= 1
 
 
+_GENERIC_SEGMENTS = {"index", "default", "list", "nav_list", "gkmlpt", "col", "content"}
+
+
+def unit_slug(url: str, text: str) -> str:
+    """A unit's slug from its directory link: the last folder of the URL that names something (not index,
+    gkmlpt …), else the link text."""
+    parts = [p for p in urlsplit(url).path.split("/") if p and "." not in p and p not in _GENERIC_SEGMENTS]
+    slug = parts[-1] if parts else re.sub(r"\W+", "-", text).strip("-")
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", slug).strip("-.") or "unit"
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One in-scope link of a unit directory page."""

@@ -1,0 +1,94 @@
+"""`nianbao sites probe ROOT --write`: from each simulated archetype's root URL alone, an entry that, crawled,
+yields every reachable report of the site (the real Scrapy engine for the probe and the crawl)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crawler.crawl.probe_result import Column, ProbeResult, ProbeWriteError, append_entry
+from crawler.registry import load_registry
+from simulator import SimulatedSites
+
+NIANBAO = str(Path(sys.executable).with_name("nianbao"))
+ARCHETYPES = {"spt": "trs", "lucheng": "hanweb", "dayu": "ucap", "yantian": "gkmlpt", "xixia": "static"}
+ENV = {**os.environ, "NIANBAO_FAST": "1", "NIANBAO_DOWNLOAD_TIMEOUT": "5", "NIANBAO_PROGRESS": "0"}
+
+
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    tmp = tmp_path_factory.mktemp("probe")
+    registry = tmp / "sites.yml"
+    with SimulatedSites(faults=True, timeout_delay=8) as sim:
+        printed = {}
+        for site_id in ARCHETYPES:
+            root = sim.sites[site_id].base_url + "/"
+            result = subprocess.run(
+                [NIANBAO, "sites", "probe", root, "--write", "--sites", str(registry)],
+                env=ENV,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert result.returncode == 0 and not result.stderr, result.stderr[-2000:]
+            printed[site_id] = result.stdout
+        crawl = subprocess.run(
+            [NIANBAO, "crawl", "--sites", str(registry), "--db", str(tmp / "archive.db")],
+            env={**ENV, "NIANBAO_TODAY": "2025-02-10"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert crawl.returncode in (0, 2), crawl.stdout[-2000:] + crawl.stderr[-2000:]
+        con = sqlite3.connect(tmp / "archive.db")
+        documents = {url for (url,) in con.execute("SELECT url FROM documents")}
+        con.close()
+        yield sim, registry, printed, documents, sim.expected_reports()
+
+
+@pytest.mark.parametrize("site_id", list(ARCHETYPES))
+def test_probe_entry_yields_every_report(probed: Any, site_id: str) -> None:
+    sim, registry, printed, documents, expected = probed
+    text = printed[site_id]
+    assert f"# archetype: {ARCHETYPES[site_id]} " in text and "# confidence: high" in text
+    site = next(s for s in load_registry(registry) if s.portal == sim.sites[site_id].base_url + "/")
+    assert site.cms == ARCHETYPES[site_id] and not site.verified
+    assert site.region_code == sim.sites[site_id].region["code"]
+    assert site.district == sim.sites[site_id].region["district"]
+    reachable = [e["url"] for e in expected if e["site_id"] == site_id and e["reachable"]]
+    assert reachable and not [u for u in reachable if u not in documents]
+
+
+def test_probe_reports_blocks_and_units_without_a_column(probed: Any) -> None:
+    printed = probed[2]
+    assert "# blocks met: 1\n#   waf: " in printed["lucheng"]  # the 加速乐 unit
+    assert "# units without a column: 2\n#   西夏区公证处" in printed["xixia"]
+    assert "# blocks met: 1\n#   waf: " in printed["xixia"] and "# directory: " in printed["xixia"]
+
+
+def result(portal: str = "http://www.example.gov.cn/") -> ProbeResult:
+    found = ProbeResult(url=portal, portal=portal, cms="trs", site_name="温州市鹿城区人民政府")
+    found.site_code = "3303020001"
+    found.columns = [Column("鹿城区教育局", "jyj", portal + "jyj/", portal + "jyj/nb/")]
+    return found
+
+
+def test_region_from_site_name_and_code() -> None:
+    assert result().region == {"province": "浙江省", "city": "温州市", "district": "鹿城区", "code": "330302"}
+
+
+def test_write_refuses_a_duplicate_and_keeps_the_file(tmp_path: Path) -> None:
+    registry = tmp_path / "sites.yml"
+    append_entry(result(), registry)
+    before = registry.read_text(encoding="utf-8")
+    with pytest.raises(ProbeWriteError, match="already there"):
+        append_entry(result(), registry)
+    assert registry.read_text(encoding="utf-8") == before
+    append_entry(result("http://www.other.gov.cn/"), registry)
+    assert [s.id for s in load_registry(registry)] == ["example-gov-cn", "other-gov-cn"]
