@@ -24,7 +24,6 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from crawler.crawl.charset import decode_page
 from crawler.crawl.context import RunContext
 from crawler.crawl.discovery import (
     anchors,
@@ -39,6 +38,7 @@ from crawler.crawl.probe_result import Column, ProbeResult
 from crawler.crawl.quiet import quiet_recorded_failures
 from crawler.crawl.reports import canonical_url, is_report_title
 from crawler.crawl.scope import Scope
+from crawler.decoding import decode_bytes
 
 # (archetype, signature, points): two points name an archetype; one weak signature alone does not.
 SIGNATURES = [
@@ -161,7 +161,7 @@ class ProbeSpider(scrapy.Spider):
         if response.meta.get("nianbao_failure"):
             self.failed(response.url, response.meta["nianbao_failure"])
             return None
-        html, _ = decode_page(response.body, response.headers.get("Content-Type", b"").decode("latin-1"))
+        html = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text
         self.observe(html, response.url)
         return html, Selector(text=html)
 
