@@ -64,8 +64,8 @@ def test_search_facet_report_capture_csv(served, page, artifacts: Path) -> None:
         page.locator("a.nb-csv").click()
     target = artifacts / "report-101-tables.csv"
     info.value.save_as(target)
-    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"))))
-    assert len(rows) == 198 and {r["report_id"] for r in rows} == {"101"}
+    rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8-sig"))))  # BOM: Excel reads UTF-8
+    assert len(rows) == 198 and {r["报告"] for r in rows} == {"101"}
 
 
 def test_charts_page(served, page, artifacts: Path) -> None:

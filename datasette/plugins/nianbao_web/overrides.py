@@ -41,6 +41,7 @@ BASE_SHA256 = {
 # once (or the given number of times).
 TEXT: dict[str, list[tuple]] = {
     "table.html": [
+        ("<h1>{{ metadata.title or table }}", "<h1>{{ metadata.title or table|nb_table }}"),
         (
             '{{ "{:,}".format(filtered_table_rows_count) }} row{% if filtered_table_rows_count == 1 %}{% else %}s{% endif %}{% endif %}\n',
             '{{ "{:,}".format(filtered_table_rows_count) }} 行{% endif %}\n',
