@@ -50,6 +50,7 @@ SIGNATURES = [
     ),
     ("trs", re.compile(r"TRS_(?:Editor|UEDITOR)"), 2, "TRS_Editor body"),
     ("trs", re.compile(r"/t\d{8}_\d+\.s?html?"), 1, "TRS article URLs (tYYYYMMDD_ID.html)"),
+    ("trs", re.compile(r"\.trsapi\b"), 2, "TRS .trsapi list script (real: Pingtan)"),
     ("hanweb", re.compile(r"/module/web/jpage/|dataproxy\.jsp|\.jpage\("), 2, "Hanweb jpage / dataproxy.jsp"),
     ("hanweb", re.compile(r"/col/col\d+/"), 1, "Hanweb /col/colNNN/ columns"),
     ("hanweb", re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+"), 1, "Hanweb /art/ articles"),
@@ -105,6 +106,7 @@ class ProbeSpider(scrapy.Spider):
         self.signatures: Counter[str] = Counter()
         self.evidence: dict[str, list[str]] = {}
         self.hubs = 0
+        self.start_column: tuple[str, int] | None = None  # the URL given is itself a 年报 column
         self.looking = 0  # look-phase requests in flight
         self.navigation: dict[str, set[str]] = {}  # directory -> links decided not a unit without a request
         self.directory_pages: Counter[str] = Counter()
@@ -143,7 +145,8 @@ class ProbeSpider(scrapy.Spider):
         if self.looking > 0 or self.phase != "look":
             return
         self.phase = "directory"
-        pages = self.directory_links[:3] or list(dict.fromkeys([self.url, self.result.portal]))
+        given = [self.result.portal] if self.start_column else [self.url, self.result.portal]
+        pages = self.directory_links[:3] or list(dict.fromkeys(given))  # a column is no directory
         for url in pages:
             self.requested.discard(canonical_url(url))  # read again, now as a directory
             if request := self.request(url, self.parse_directory, page=0, directory=url):
@@ -192,8 +195,12 @@ class ProbeSpider(scrapy.Spider):
         read = self.page(response)
         if read is None:
             return
-        _, sel = read
+        html, sel = read
         depth = response.meta.get("depth", 0)
+        if canonical_url(response.url) == canonical_url(self.url) and response.url != self.result.portal:
+            reports = report_links(sel, html, response.url)
+            if reports or is_column_page(sel) or gkmlpt_column(html):  # the URL given is a 年报 column
+                self.start_column = (response.url, reports)
         for text, url in anchors(sel, response.url):
             if self.scope.check(url) is not None:
                 continue
@@ -344,6 +351,15 @@ class ProbeSpider(scrapy.Spider):
                 result.without_column.append((unit["name"], url))
             elif unit["outcome"] == "not_a_unit":
                 result.not_units += 1
+        if self.start_column and self.start_column[0] not in {c.column for c in result.columns}:
+            url, reports = self.start_column
+            name = result.site_name or urlsplit(url).netloc
+            slug = unit_slug(url, name)
+            result.columns.insert(
+                0, Column(name, slug if slug not in slugs else f"{slug}-0", url, url, reports)
+            )
+            if not any(c.unit_url != url for c in result.columns):
+                result.directory = None  # the column alone: no directory to read every night
         result.directory_pages = self.directory_pages[result.directory] if result.directory else 0
         result.not_units += len(self.navigation.get(result.directory or "", set()))
 

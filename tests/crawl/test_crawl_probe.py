@@ -92,3 +92,44 @@ def test_write_refuses_a_duplicate_and_keeps_the_file(tmp_path: Path) -> None:
     assert registry.read_text(encoding="utf-8") == before
     append_entry(result("http://www.other.gov.cn/"), registry)
     assert [s.id for s in load_registry(registry)] == ["example-gov-cn", "other-gov-cn"]
+
+
+def test_probe_from_a_real_column_page(tmp_path: Path) -> None:
+    """The real Pingtan 年报 column (tests/crawl/pages/README.md), replayed: probing the column URL itself gives
+    a TRS entry with that column, and crawling the entry archives the two report pages the replay holds."""
+    import json
+
+    from replay import Page, ReplayServer
+
+    pages = Path(__file__).parent / "pages"
+    expected = json.loads((pages / "pingtan-list-zfxxgknb.expected.json").read_text(encoding="utf-8"))
+    replay = {path: Page((pages / name).read_bytes()) for path, name in expected["replay"]["pages"].items()}
+    registry = tmp_path / "sites.yml"
+    with ReplayServer(replay) as server:
+        column = server.url("/zwgk/zfxxgk/zfxxgknb/")
+        probe = subprocess.run(
+            [NIANBAO, "sites", "probe", column, "--write", "--sites", str(registry)],
+            env=ENV,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert probe.returncode == 0 and not probe.stderr, probe.stdout + probe.stderr[-2000:]
+        assert "# archetype: trs — " in probe.stdout and "TRS .trsapi list script" in probe.stdout
+        (site,) = load_registry(registry)
+        assert (
+            site.cms == "trs" and site.directory is None and site.region_code == "359000"
+        )  # 网站标识码 3590000001
+        assert [a.column for a in site.agencies] == [column] and site.province == "福建省"
+        crawl = subprocess.run(
+            [NIANBAO, "crawl", "--sites", str(registry), "--db", str(tmp_path / "archive.db")],
+            env={**ENV, "NIANBAO_TODAY": "2026-03-20"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert crawl.returncode in (0, 2), crawl.stdout + crawl.stderr[-2000:]
+    con = sqlite3.connect(tmp_path / "archive.db")
+    documents = {url for (url,) in con.execute("SELECT url FROM documents WHERE kind = 'page'")}
+    con.close()
+    assert documents == {server.url(d["path"]) for d in expected["replay"]["documents"]}
