@@ -170,8 +170,8 @@ def test_billion_laughs_is_refused_before_expansion(tmp_path):
 
 
 def test_too_many_aliases_are_refused(tmp_path):
-    body = "defaults: &d {delay: 3}\nmany: [" + ", ".join(["*d"] * 1001) + "]\n"
-    assert "1001 aliases" in _refusal(tmp_path, GOOD + body)
+    body = "defaults: &d {delay: 3}\nmany: [" + ", ".join(["*d"] * 20_001) + "]\n"
+    assert "20001 aliases" in _refusal(tmp_path, GOOD + body)
 
 
 def test_recursive_alias_is_refused(tmp_path):
@@ -229,3 +229,15 @@ def test_crawl_of_an_unknown_site_id_is_one_line(tmp_path):
         done.stderr.strip()
         == "nianbao crawl: --site nx-zw-sp: no such id among the registry's 1 sites; did you mean nx-zw-spt?"
     )
+
+
+def test_a_national_size_registry_with_shared_defaults_loads(tmp_path):
+    """3,000 sites, each sharing the politeness defaults through an alias (the shipped sites.yml's style)."""
+    entry = GOOD.split("sites:\n", 1)[1].replace("politeness", "x")
+    sites = "".join(
+        entry.replace("nx-zw-spt", f"site-{i}") + "    politeness: *polite\n" for i in range(3000)
+    )
+    path = tmp_path / "s.yml"
+    path.write_text("defaults: &polite {delay: 3.0, max_pages: 30}\nsites:\n" + sites, encoding="utf-8")
+    loaded = load_registry(path)
+    assert len(loaded) == 3000 and loaded[-1].politeness.delay == 3.0
