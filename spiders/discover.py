@@ -90,7 +90,14 @@ class DiscoveryMixin(_Base):
             yield from self.rediscover_targets(response, sel, targets)
             return
         page = response.meta.get("directory_page", 0)
-        following = self.directory_next(response, sel, html) if page + 1 < DIRECTORY_PAGES else None
+        following = self.directory_next(response, sel, html)
+        if following is not None and page + 1 >= DIRECTORY_PAGES:
+            self.ctx.event(
+                "endless_pagination",
+                following.url,
+                f"unit directory: page cap {DIRECTORY_PAGES} reached, not read",
+            )
+            following = None
         if page == 0:
             self.chrome_links = {canonical_url(u) for _, u in anchors(sel, response.url)}
         candidates = directory_candidates(

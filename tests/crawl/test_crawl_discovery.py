@@ -100,3 +100,14 @@ def test_ledger_line_in_status(tmp_path: Path) -> None:
     assert any(
         "directory lists 4 links: 2 columns, 1 without a column, 1 blocked, 0 errors" in x for x in lines
     )
+
+
+def test_directory_pages_beyond_the_cap_are_an_event_not_silence(sink: MemorySink) -> None:
+    from spiders.discover import DIRECTORY_PAGES
+
+    site = make_site("static", directory=DIRECTORY)
+    spider = StaticSpider(site, sink)
+    last = page_response("trs-directory.html", DIRECTORY, directory_page=DIRECTORY_PAGES - 1)
+    requests = requests_of(spider.parse_directory(last.replace(body=DIRECTORY_HTML.encode())))
+    assert all(r.callback == spider.parse_unit for r in requests)  # no 11th page
+    assert "endless_pagination" in sink.events()
