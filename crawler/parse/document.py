@@ -125,6 +125,8 @@ def _detect_format(
     standard = sum(
         1 for s in sections if any(s.title.startswith(v) for no, vs in KNOWN for v in vs if no == s.no)
     )
+    if year is not None and year < 2019:  # the standard tables began with the reports on 2019
+        return "other"
     if (standard >= 4 and {s.no for s in sections} >= {1, 2, 3}) or (year is not None and year >= 2019):
         # a standard report whose tables could not be read (images, a truncated page): format from the year
         return "2019" if year is not None and year <= 2020 else "2021"

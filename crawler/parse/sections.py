@@ -37,6 +37,11 @@ _NUM = re.compile(
 )
 _ALT = "|".join(re.escape(v) for _, vs in KNOWN for v in vs if len(v) >= 4)
 _MERGED = re.compile(rf"(?<=[。；;！!？?])\s*(?=(?:第\s*)?[{_CN}]\s*(?:部分)?\s*[、.．]\s*(?:{_ALT}))")
+# a numbered heading inside a run-on line (after a sentence, or an e-mail address ending the preamble)
+_RUN_ON = re.compile(rf"(?<=[。；;！!？?A-Za-z])\s*(?=[{_CN}]{{1,2}}\s*、)")
+_RUN_ON_LENGTH = 300  # a line this long holds several paragraphs (a page saved as one line of text)
+_HEADING_WORD = re.compile(r"情况|措施|事项|概述|统计表|问题|说明")
+_TITLE_END = re.compile(r"[。：:；;，,（(\s\d]")
 _SENTENCE = re.compile(r"[。，,；;！？]")
 _TRAIL = re.compile(r"[\s。:：；;，,\u00a0\u3000]+$")
 _WS = re.compile(r"[\s\u00a0\u3000]+")
@@ -68,10 +73,28 @@ def _split_title(rest: str, title_len: int) -> tuple[str, str]:
     return _WS.sub("", rest), ""
 
 
+def _natural_title(rest: str) -> str:
+    """A heading's words up to where a sentence, a number or a bracket begins (at most 40 characters)."""
+    words = rest.strip()
+    end = _TITLE_END.search(words)
+    title = _trim_title(words[: end.start()] if end else words)
+    return title if len(title) <= 40 else ""
+
+
+def _trim_title(words: str) -> str:
+    """A heading glued to its first sentence ('存在的主要问题和改进措施虽然我区…') ends at its last heading word."""
+    ends = [m.end() for m in _HEADING_WORD.finditer(words)]
+    return words[: ends[-1]] if ends else words
+
+
 def _heading(rest: str, variant: str) -> tuple[str, str]:
     """Title and same-line text of a heading that starts with a known title: the whole line is the title
     unless what follows the known title reads like a sentence (merged heading and paragraph)."""
     title, tail = _split_title(rest, len(variant))
+    natural = _natural_title(rest)
+    if tail and natural.startswith(title) and len(natural) > len(title):
+        # '五、因政府信息公开申请行政复议、提起行政诉讼的情况2016年…': the heading runs to its natural end
+        return _split_title(rest, len(natural))
     # '六、其他需要报告的事项 无其他需要报告的事项': a space after the known title ends the heading
     spaced = bool(tail) and bool(re.search(rf"{re.escape(variant[-1])}[\s\u00a0\u3000]+\S", rest))
     if (
@@ -132,10 +155,11 @@ def _generic_sections(lines: list[str], table: list[bool]) -> list[tuple[int, in
         elif len(rest) <= 40 and "。" not in rest:
             title, tail = _TRAIL.sub("", rest), ""
         else:
-            cut = re.search(r"[。：:；;\s]", rest)
+            cut = re.search(r"[。：:；;\s]|(?<=[\u4e00-\u9fff])(?=\d)", rest)
             if not cut or cut.start() > 30:
                 continue
-            title, tail = rest[: cut.start()], rest[cut.end() :]
+            title = _trim_title(rest[: cut.start()])
+            tail = rest[len(title) :] if len(title) < cut.start() else rest[cut.end() :]
         found.append((i, no, _WS.sub("", title), tail.strip()))
         expected += 1
     return found
@@ -150,6 +174,8 @@ def find_sections(lines: list[str], table_lines: set[int] | frozenset[int] = fro
     table: list[bool] = []
     for i, line in enumerate(lines):
         parts = [line] if i in table_lines or "\t" in line else [p for p in _MERGED.split(line) if p.strip()]
+        if len(line) > _RUN_ON_LENGTH and i not in table_lines:
+            parts = [q for p in parts for q in _RUN_ON.split(p) if q.strip()]
         split.extend(parts)
         table.extend([i in table_lines] * len(parts))
     known = _known_sections(split, table)
