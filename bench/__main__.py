@@ -66,8 +66,11 @@ def reader_result(name: str) -> dict[str, Any]:
     return result
 
 
-def datasette_result(reports: int) -> dict[str, Any]:
+def datasette_result(reports: int, data_dir: Path | None = None) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.datasette", "--reports", str(reports)]
+    if data_dir is not None:  # build the synthetic archive once, reuse it (and its snapshot) next time
+        data_dir.mkdir(parents=True, exist_ok=True)
+        cmd += ["--db", str(data_dir / f"archive-{reports}.db")]
     result = _external(f"datasette {reports:,} reports", cmd)
     rows = [m.groupdict() for m in DATASETTE_ROW.finditer(result["output"])]
     result["scenarios"] = rows
@@ -88,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
         "--million", action="store_true", help="Also run the Datasette benchmark at 1M reports."
     )
     parser.add_argument("--quick", action="store_true", help="1 crawl round, 10k-report Datasette archive.")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="Keep the synthetic Datasette archives here and reuse them (e.g. /work/benchdata; default: temp).",
+    )
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     unknown = only - set(ALL)
@@ -139,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     if "datasette" in only:
         sizes = [reports, 1_000_000] if args.million else [reports]
         for n in sizes:
-            results.append(datasette_result(n))
+            results.append(datasette_result(n, args.data_dir))
 
     print("\n== summary")
     for r in results:

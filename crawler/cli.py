@@ -106,22 +106,49 @@ def evaluate(directory: str, verbose: bool) -> None:
 @db_option
 @click.option("--port", default=8001, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve(db_path: str, port: int, host: str) -> None:
+@click.option(
+    "--snapshot",
+    "snapshot_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Serve the current snapshot in this directory (immutable; see `nianbao snapshot`) instead of --db.",
+)
+def serve(db_path: str, port: int, host: str, snapshot_dir: str | None) -> None:
     """Serve the archive with Datasette (read-only), using datasette/metadata.yml."""
     from crawler.serve import serve as run_datasette
 
-    run_datasette(db_path, port=port, host=host)
+    run_datasette(db_path, port=port, host=host, snapshot_dir=snapshot_dir)
+
+
+@main.command()
+@click.argument("snapshot_dir", type=click.Path(file_okay=False))
+@db_option
+@click.option("--keep", default=2, show_default=True, help="Snapshots to keep (current included).")
+def snapshot(snapshot_dir: str, db_path: str, keep: int) -> None:
+    """Make a new immutable snapshot for Datasette (VACUUM INTO, facet counts, inspect) and switch to it."""
+    from crawler.snapshot import make_snapshot
+
+    click.echo(make_snapshot(db_path, snapshot_dir, keep=keep))
 
 
 @main.command()
 @click.option("--sites", "sites_path", default=DEFAULT_SITES, show_default=True, type=click.Path(exists=True))
 @db_option
 @click.option("--lock", "lock_path", default=None, help="Lock file (default: <db>.lock).")
-def nightly(sites_path: str, db_path: str, lock_path: str | None) -> None:
+@click.option(
+    "--snapshot",
+    "snapshot_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="After normalize, make a new snapshot here for `nianbao serve --snapshot`.",
+)
+def nightly(sites_path: str, db_path: str, lock_path: str | None, snapshot_dir: str | None) -> None:
     """Crawl + normalize + one summary line. Exit 0 ok, 1 failed, 2 warnings, 75 locked by another run."""
     from crawler.nightly import run_nightly
 
-    sys.exit(run_nightly(sites_path, db_path, lock_path=lock_path, echo=click.echo))
+    sys.exit(
+        run_nightly(sites_path, db_path, lock_path=lock_path, snapshot_dir=snapshot_dir, echo=click.echo)
+    )
 
 
 @main.group()

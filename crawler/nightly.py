@@ -11,9 +11,14 @@ EXIT_OK, EXIT_FAILED, EXIT_WARNINGS, EXIT_LOCKED = 0, 1, 2, 75  # 75 = EX_TEMPFA
 
 
 def run_nightly(
-    sites_path: str, db_path: str, *, lock_path: str | None = None, echo: Callable[[str], None] = print
+    sites_path: str,
+    db_path: str,
+    *,
+    lock_path: str | None = None,
+    snapshot_dir: str | None = None,
+    echo: Callable[[str], None] = print,
 ) -> int:
-    """Run one nightly pass; never two at once on the same archive."""
+    """Run one nightly pass (and, with ``snapshot_dir``, publish a new snapshot); never two at once."""
     lock_file = Path(lock_path or f"{db_path}.lock")
     with lock_file.open("a+") as handle:
         try:
@@ -31,10 +36,15 @@ def run_nightly(
         try:
             crawl = run_crawl(sites_path, db_path, site_ids=None, redis_url=None)
             derived = rebuild(db_path, progress=False)
+            published = ""
+            if snapshot_dir:
+                from crawler.snapshot import make_snapshot
+
+                published = " | " + make_snapshot(db_path, snapshot_dir)
         except Exception as exc:
             echo(f"nightly: FAILED: {type(exc).__name__}: {exc}")
             return EXIT_FAILED
     for line in crawl.site_lines():
         echo(line)
-    echo(f"nightly: {crawl.line()} | {derived.line()}")
+    echo(f"nightly: {crawl.line()} | {derived.line()}{published}")
     return crawl.exit_code

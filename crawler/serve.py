@@ -27,11 +27,16 @@ SETTINGS: dict[str, str | int] = {
 }
 
 
-def datasette_args(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> list[str]:
-    """Arguments of `datasette serve` for the archive (no write endpoints: no canned writes, no uploads)."""
-    args = [
-        "serve",
-        str(Path(db_path).resolve()),
+def datasette_args(
+    db_path: str | Path, port: int = 8001, host: str = "127.0.0.1", *, inspect_file: str | Path | None = None
+) -> list[str]:
+    """Arguments of `datasette serve` for the archive (no write endpoints: no canned writes, no uploads).
+
+    With ``inspect_file`` (a snapshot, crawler/snapshot.py) the file is served immutable (``-i``): no locking,
+    no change checks, table counts from the inspect file."""
+    path = str(Path(db_path).resolve())
+    args = ["serve", "-i", path, "--inspect-file", str(inspect_file)] if inspect_file else ["serve", path]
+    args += [
         "--port",
         str(port),
         "--host",
@@ -50,15 +55,29 @@ def datasette_args(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1
     return args
 
 
-def datasette_command(db_path: str | Path, port: int = 8001, host: str = "127.0.0.1") -> list[str]:
+def datasette_command(
+    db_path: str | Path, port: int = 8001, host: str = "127.0.0.1", *, inspect_file: str | Path | None = None
+) -> list[str]:
     """The full command line that starts Datasette on the archive (used by tests and benchmarks)."""
-    return [sys.executable, "-m", "datasette", *datasette_args(db_path, port, host)]
+    return [
+        sys.executable,
+        "-m",
+        "datasette",
+        *datasette_args(db_path, port, host, inspect_file=inspect_file),
+    ]
 
 
-def serve(db_path: str | Path, *, port: int = 8001, host: str = "127.0.0.1") -> None:
-    """Run Datasette in this process until interrupted."""
+def serve(
+    db_path: str | Path, *, port: int = 8001, host: str = "127.0.0.1", snapshot_dir: str | Path | None = None
+) -> None:
+    """Run Datasette in this process until interrupted: on the live archive, or on the current snapshot."""
+    inspect_file = None
+    if snapshot_dir is not None:
+        from crawler.snapshot import current_snapshot
+
+        db_path, inspect_file = current_snapshot(snapshot_dir)
     if not Path(db_path).exists():
         raise FileNotFoundError(f"no archive at {db_path}")
     from datasette.cli import cli
 
-    cli.main(args=datasette_args(db_path, port, host), prog_name="datasette")
+    cli.main(args=datasette_args(db_path, port, host, inspect_file=inspect_file), prog_name="datasette")

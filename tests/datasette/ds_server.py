@@ -49,13 +49,13 @@ class Served:
         return json.loads(body)
 
 
-def start_datasette(db_path: Path) -> tuple[subprocess.Popen, str]:
+def start_datasette(db_path: Path, inspect_file: Path | None = None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     log_path = db_path.parent / f"datasette-{port}.log"
     with log_path.open("wb") as log:  # a file, not a pipe: access logs must never block the server
         proc = subprocess.Popen(
-            datasette_command(db_path, port=port, host="127.0.0.1"),
+            datasette_command(db_path, port=port, host="127.0.0.1", inspect_file=inspect_file),
             cwd=db_path.parent,
             env=env,
             stdout=log,

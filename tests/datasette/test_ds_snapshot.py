@@ -1,0 +1,95 @@
+"""Snapshots: `nianbao snapshot` publishes an immutable copy with precomputed facet counts; Datasette serves it
+with `-i` and the inspect counts; facets on it equal live counts; searches count facets over a bounded sample;
+a writer holding the live archive never blocks the snapshot's readers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ds_server import REPO_ROOT, Served, start_datasette
+
+from crawler.snapshot import CURRENT, current_snapshot, make_snapshot
+
+
+@pytest.fixture(scope="module")
+def snapshot(archive_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("snapshots")
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "snapshot", str(root), "--db", str(archive_path)],
+        capture_output=True, text=True, cwd=REPO_ROOT, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    db, inspect = current_snapshot(root)
+    proc, base = start_datasette(db, inspect_file=inspect)
+    try:
+        yield root, db, inspect, Served(base=base, db="archive")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _live_counts(archive: Path, column: str) -> dict:
+    conn = sqlite3.connect(archive)
+    try:
+        return dict(
+            conn.execute(f"select {column}, count(*) from reports where {column} is not null group by 1")
+        )
+    finally:
+        conn.close()
+
+
+def test_snapshot_is_immutable_with_counts_and_inspect(snapshot, archive_path):
+    root, db, inspect, served = snapshot
+    assert (root / CURRENT).is_symlink() and db.parent == (root / CURRENT).resolve()
+    counts = json.loads(inspect.read_text())["archive"]["tables"]
+    live = sqlite3.connect(archive_path).execute("select count(*) from reports").fetchone()[0]
+    assert counts["reports"]["count"] == live
+    databases = served.json("/-/databases.json")
+    assert [(d["name"], d["is_mutable"]) for d in databases] == [("archive", False)]
+
+
+def test_unfiltered_facets_come_from_the_counts_and_equal_live_counts(snapshot, archive_path):
+    _, db, _, served = snapshot
+    data = served.json("/archive/reports.json", _size="1")
+    for column in ("year", "province", "parse_status"):
+        shown = {r["value"]: r["count"] for r in data["facet_results"][column]["results"]}
+        assert shown == _live_counts(archive_path, column), column
+    precomputed = sqlite3.connect(db).execute(
+        "select count(*) from facet_counts where tbl = 'reports' and col = 'year'"
+    )
+    assert precomputed.fetchone()[0] == len(_live_counts(archive_path, "year"))
+
+
+def test_search_facets_count_a_bounded_sample(snapshot, archive_path):
+    _, _, _, served = snapshot
+    data = served.json("/archive/reports.json", _search="公开", _size="1")
+    year = data["facet_results"]["year"]
+    assert year["nianbao_sample"] == 5000
+    assert sum(r["count"] for r in year["results"]) == min(5000, data["filtered_table_rows_count"])
+    filtered = served.json("/archive/reports.json", _search="公开", year="2023", _size="1")
+    assert "nianbao_sample" in filtered["facet_results"]["province"]  # search + filter: still bounded
+
+
+def test_a_writer_on_the_live_archive_does_not_block_snapshot_readers(snapshot, archive_path):
+    _, _, _, served = snapshot
+    writer = sqlite3.connect(archive_path, isolation_level=None)
+    try:
+        writer.execute("begin exclusive")  # what a nightly write transaction holds
+        assert served.json("/archive/reports.json", _size="1")["filtered_table_rows_count"] > 0
+    finally:
+        writer.execute("rollback")
+        writer.close()
+
+
+def test_a_new_snapshot_switches_current_and_old_ones_are_pruned(snapshot, archive_path):
+    root, db, _, _ = snapshot
+    for _ in range(2):
+        make_snapshot(archive_path, root, keep=2)
+    kept = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.is_symlink())
+    assert len(kept) == 2 and (root / CURRENT).resolve().name == kept[-1]
+    assert not db.exists()  # the first snapshot was pruned; the running server keeps its open file
