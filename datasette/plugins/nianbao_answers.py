@@ -17,7 +17,7 @@ from datasette import hookimpl
 _HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make nianbao_web importable
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
-from nianbao_web import suggest  # noqa: E402
+from nianbao_web import labels, suggest  # noqa: E402
 
 ALL_YEARS = ("", "all", "全部")
 # The search terms of the page being rendered, for highlighting excerpts (render_cell has no request).
@@ -42,6 +42,12 @@ async def answer_context(datasette: Any, database: str, query_name: str, request
     queries = await datasette.get_canned_queries(database, request.actor)
     sql = (queries.get(query_name) or {}).get("sql") or ""
     out: dict[str, Any] = {"query": query_name}
+    # What was asked, printed above the table (the form itself is not printed).
+    out["conditions"] = [
+        (labels.LABELS.get(name, name), value)
+        for name, value in urllib.parse.parse_qsl(request.query_string)
+        if f":{name}" in sql and name != "year" and value.strip()
+    ]
     if ":year" in sql:
         year = request.args.get("year", "").strip()
         years = await _years(db)

@@ -46,5 +46,10 @@ def extra_template_vars(database: str, request: Any, datasette: Any) -> dict:
         values = {k: request.args.get(k, "").strip() for k in keys}
         if all(values.values()):
             feeds.append((title.format(**values), feed_url(datasette, db, query, **values)))
+    if len(parts) > 3 and parts[:3] == ["-", "agency", db]:  # an agency page: follow that agency
+        agency_id = urllib.parse.unquote("/".join(parts[3:]))
+        feeds.append(
+            ("这个机关的新年报与修改 / This agency", feed_url(datasette, db, "agency_feed", agency=agency_id))
+        )
     feeds += [(title, feed_url(datasette, db, query)) for query, title in SITE_FEEDS]
     return {"nb_feeds": feeds}

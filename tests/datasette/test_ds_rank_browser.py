@@ -54,6 +54,24 @@ def test_search_filter_rank_agency(rank_served, sized, artifacts: Path) -> None:
     assert page.locator("h1").inner_text() == "鹿城区教育局"
     assert page.locator("table.nb-years-table thead th").all_inner_texts()[1:4] == ["2017", "2022", "2023"]
     assert page.locator("#chart-requests svg rect.nb-bar").count() == 2  # 2022 and 2023; 2017 has no tables
-    assert page.locator("link[rel=alternate][type='application/atom+xml']").count() == 1
+    feeds = page.locator("link[rel=alternate][type='application/atom+xml']")
+    assert "agency_feed.atom?agency=lucheng%2Fedu" in feeds.first.get_attribute("href")
     _fits(page)
     page.screenshot(path=str(artifacts / f"32-agency-{size}.png"), full_page=True)
+
+
+def test_deadlines_print_as_a_clean_table(rank_served, browser, artifacts: Path) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        page.goto(rank_served.url(f"/{rank_served.db}/deadlines", year="", region="鹿城", agency=""))
+        assert page.locator("input[name=region]").is_visible()
+        page.emulate_media(media="print")
+        assert not page.locator("header").is_visible() and not page.locator("input[name=region]").is_visible()
+        assert not page.locator(".nb-year-links").is_visible()
+        assert page.locator("p.nb-print-only").inner_text() == "条件：地区 “鹿城”"
+        assert page.locator("table.rows-and-columns").is_visible()
+        assert "2008年《条例》第三十一条" in page.locator("table.rows-and-columns").inner_text()
+        page.pdf(path=str(artifacts / "33-deadlines-print.pdf"))
+    finally:
+        context.close()
