@@ -138,3 +138,35 @@ def test_html_cell_is_highlighted_on_screen(real_served, real_archive, screen, a
         "rgb(255, 243, 163)"
     )
     _shot(page, artifacts, "06-html-cell", name)
+
+
+def test_rank_agency_page_report_and_its_feed(real_served, real_archive, screen, artifacts) -> None:
+    """Rankings → the agency's page (its years side by side) → its report; the agency's Atom feed, linked from
+    the page head, parses and lists that report."""
+    from lxml import etree
+
+    name, page = screen
+    _, ids = real_archive
+    page.goto(real_served.url(f"/-/rankings/{real_served.db}"))
+    _fits(page, "rankings")
+    _shot(page, artifacts, "07-rankings", name)
+    page.locator("table.nb-ranking th a", has_text="淮安市人民政府").click()
+    page.wait_for_url("**/-/agency/**")
+    _fits(page, "agency page")
+    assert page.locator("h1").first.inner_text().startswith("淮安市人民政府")
+    feeds = page.locator("link[rel=alternate][type='application/atom+xml']")
+    feed = next(
+        h for h in (feeds.nth(i).get_attribute("href") for i in range(feeds.count())) if "agency" in h
+    )
+    _shot(page, artifacts, "08-agency", name)
+
+    page.locator("a", has_text=f"报告 #{ids[HUAIAN.file]}").first.click()
+    page.wait_for_url(f"**/reports/{ids[HUAIAN.file]}")
+    assert page.locator("article.nb-report h1").inner_text() == HUAIAN.title
+
+    response = page.request.get(feed if feed.startswith("http") else real_served.base + feed)
+    assert response.ok
+    atom = etree.fromstring(response.body())
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    titles = atom.xpath("//a:entry/a:title/text()", namespaces=ns)
+    assert titles == ["淮安市人民政府 2024 年度报告"], titles  # this agency's report, and only its
