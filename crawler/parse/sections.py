@@ -155,7 +155,7 @@ def _generic_sections(lines: list[str], table: list[bool]) -> list[tuple[int, in
         elif len(rest) <= 40 and "。" not in rest:
             title, tail = _TRAIL.sub("", rest), ""
         else:
-            cut = re.search(r"[。：:；;\s]|(?<=[\u4e00-\u9fff])(?=\d)", rest)
+            cut = re.search(r"[。：:；;，,\s]|(?=[（(])|(?<=[\u4e00-\u9fff])(?=\d)", rest)
             if not cut or cut.start() > 30:
                 continue
             title = _trim_title(rest[: cut.start()])
