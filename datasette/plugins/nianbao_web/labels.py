@@ -39,6 +39,10 @@ LABELS: dict[str, str] = {
     "carried_forward": "结转下年",
     "row_code": "行代码",
     "capture_id": "来源存档",
+    "src_table": "出处：表格",
+    "src_row": "出处：行",
+    "src_col": "出处：列",
+    "src_page": "出处：页码",
     "content_hash": "正文哈希",
     "label": "理由",
     "applications": "申请（件）",
@@ -138,6 +142,10 @@ TABLE_LABELS: dict[str, str] = {
     "fetches": "请求日志",
     "crawl_events": "抓取事件",
     "capture_id": "来源存档",
+    "src_table": "出处：表格",
+    "src_row": "出处：行",
+    "src_col": "出处：列",
+    "src_page": "出处：页码",
     "report_id": "报告",
 }
 

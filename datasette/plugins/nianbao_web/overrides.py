@@ -80,7 +80,11 @@ TEXT: dict[str, list[tuple]] = {
         ('name="_dl"> download file</label>', 'name="_dl"> 下载为文件</label>'),
         ('name="_labels" checked> expand labels</label>', 'name="_labels" checked> 显示外键名称</label>'),
         ('name="_stream"> stream all rows</label>', 'name="_stream"> 导出全部行</label>'),
-        ('<input type="submit" value="Export CSV">', '<input type="submit" value="导出 CSV">'),
+        (
+            '<input type="submit" value="Export CSV">',
+            '<label><input type="checkbox" name="_bom" value="1" checked> Excel 可直接打开（BOM、中文表头）</label>'
+            ' <input type="submit" value="导出 CSV">',
+        ),
         (
             '<p class="facets-timed-out">These facets timed out:',
             '<p class="facets-timed-out">以下分面统计超时：',
