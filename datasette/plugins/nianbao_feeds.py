@@ -46,6 +46,11 @@ def extra_template_vars(database: str, request: Any, datasette: Any) -> dict:
         values = {k: request.args.get(k, "").strip() for k in keys}
         if all(values.values()):
             feeds.append((title.format(**values), feed_url(datasette, db, query, **values)))
+    searched = request.args.get("_search", "").strip() if request is not None else ""
+    if parts == [db, "reports"] and searched:  # the reports table's search box: the same words as a feed
+        feeds.append(
+            (f"检索“{searched}”的新结果 / New matches", feed_url(datasette, db, "search_feed", q=searched))
+        )
     if len(parts) > 3 and parts[:3] == ["-", "agency", db]:  # an agency page: follow that agency
         agency_id = urllib.parse.unquote("/".join(parts[3:]))
         feeds.append(

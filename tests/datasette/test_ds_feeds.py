@@ -71,6 +71,10 @@ def test_search_and_agency_feeds_are_linked_from_their_pages(rank_served) -> Non
     assert _ids(_entries(_feed(rank_served, search_feed))) == {r["report_id"] for r in hits}
     assert page.xpath("//p[@class='nb-feed']/a/@href") == [search_feed]
 
+    status, _, body = rank_served.get(f"/{rank_served.db}/reports", _search="复议")
+    table_links = lxml.html.fromstring(body).xpath("//head/link[@type='application/atom+xml']/@href")
+    assert search_feed in table_links
+
     status, _, body = rank_served.get(f"/-/agency/{rank_served.db}/lucheng/edu")
     links = lxml.html.fromstring(body).xpath("//head/link[@type='application/atom+xml']/@href")
     agency_feed = next(href for href in links if "agency_feed" in href)

@@ -104,7 +104,7 @@ def test_canned_queries_answer_the_questions(served) -> None:
     assert {r["report_id"] for r in late} == {103}  # 105 is a government's own report, due 31 March
     late = served.json(f"/{db}/late_reports.json", year="all", region="", _shape="array")
     assert {r["report_id"] for r in late} == {103}
-    edited = served.json(f"/{db}/edited_reports.json", region="", _shape="array")
+    edited = served.json(f"/{db}/edited_reports.json", region="", year="", _shape="array")
     assert {r["report_id"] for r in edited} == {105}
     apps = served.json(
         f"/{db}/applications.json", year="2023", region="宁夏回族自治区", agency="", _shape="array"
