@@ -146,7 +146,7 @@ def _generic_sections(lines: list[str], table: list[bool]) -> list[tuple[int, in
         if no != expected:
             continue
         rest = line[m.end() :].strip()
-        if not rest or re.search(r"\d+\s+\d+", rest) or _TABLE_LABEL.search(rest):
+        if not rest or re.search(r"\d+\s+\d+", rest[:40]) or _TABLE_LABEL.search(rest[:40]):
             continue
         squeezed = _WS.sub("", rest)
         variant = next((v for _, vs in KNOWN for v in vs if squeezed.startswith(v)), None)
