@@ -264,8 +264,12 @@ def _delete_report(db: sqlite_utils.Database, report_id: int) -> None:
 
 
 def _richness(report: ParsedReport) -> tuple[int, int, int]:
+    """How fully a form was read: cells, then status, then fewer warnings (assumptions the reader made).
+
+    The text's length is no measure: a PDF's text carries page furniture an HTML page has not, so on a tie
+    the page itself is kept (the attachment must be strictly fuller to replace it)."""
     status_rank = {"ok": 2, "partial": 1}.get(report.parse_status, 0)
-    return (len(report.cells), status_rank, len(report.text))
+    return (len(report.cells), status_rank, -len(report.warnings))
 
 
 def _versions(ids: list[int], digests: dict[int, str], result: RebuildResult) -> dict[int, int]:
