@@ -67,7 +67,7 @@ def write_facet_counts(conn: sqlite3.Connection) -> int:
     return rows
 
 
-def _inspect(db: Path, out: Path) -> None:
+def write_inspect(db: Path, out: Path) -> None:
     """`datasette inspect`: the file's hash and every table's row count, which `datasette -i` serves from."""
     subprocess.run(
         [sys.executable, "-m", "datasette", "inspect", str(db), "--inspect-file", str(out)],
@@ -101,7 +101,7 @@ def make_snapshot(db_path: str | Path, snapshot_dir: str | Path, *, keep: int = 
         conn.close()
     building.rename(target)
     db = target / DB_NAME
-    _inspect(db, target / INSPECT_NAME)
+    write_inspect(db, target / INSPECT_NAME)
     link = root / f".{CURRENT}.new"
     link.unlink(missing_ok=True)
     link.symlink_to(target.name)
