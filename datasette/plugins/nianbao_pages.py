@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from datasette.database import QueryInterrupted
-from datasette.utils.asgi import Forbidden, NotFound, Response
+from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 from datasette import hookimpl
@@ -154,12 +154,13 @@ async def capture_view(datasette: Any, request: Any) -> Response:
     view = request.args.get("view") or ("html" if html else "source" if textual else "info")
     name = cap.download_name(row)
     if view == "download":
-        if html or textual:
-            raise Forbidden("archived HTML/text is shown only as escaped source or sanitized HTML")
+        # Always an attachment (saved, never shown here); archived pages and text as opaque bytes, so that no
+        # browser renders them on this origin.
         data = cap.decode_body(row["body"], row["body_codec"])
+        kind = "application/octet-stream" if html or textual else content_type.split(";")[0].strip()
         return Response(
             data,
-            content_type=content_type.split(";")[0].strip() or "application/octet-stream",
+            content_type=kind or "application/octet-stream",
             headers={"Content-Disposition": cap.content_disposition(name, row["id"])},
         )
     where = _cell_param(request)

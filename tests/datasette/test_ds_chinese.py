@@ -104,3 +104,19 @@ def test_home_page_search_counts_coverage_and_freshness(real_served) -> None:
     assert "2021–2024" in counts and "2025-01-21" in counts
     first = page.xpath("//ul[@class='nb-table-list']/li[1]/a")[0]
     assert first.text == "年度报告" and "/reports" in first.get("href")
+
+
+def test_report_page_states_the_deadline_and_the_rule_that_applied(real_served, real_archive) -> None:
+    path, ids = real_archive
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "select id, deadline, deadline_rule, days_late, published_late from reports"
+        ).fetchall()
+    assert len(rows) == 2
+    for report_id, deadline, rule, days_late, late in rows:
+        _, page = _html(real_served, f"/{real_served.db}/reports/{report_id}")
+        shown = page.xpath("string(//dd[@class='nb-deadline'])")
+        assert deadline in shown and rule in shown
+        badge = page.xpath("string(//dl[@class='nb-meta']//span[contains(@class,'nb-badge')])")
+        assert badge == (f"逾期发布 {days_late} 天" if late else "按期发布")
+        assert "31 January" not in page.xpath("string(//article)")

@@ -178,7 +178,11 @@ def test_capture_view_escapes_and_sanitizes(served) -> None:
     assert "window.__pwned" not in lowered and "onerror" not in lowered and "javascript:" not in lowered
     status, _, body = served.get(f"/-/capture/{served.db}/103", view="source")
     assert "&lt;script&gt;window.__pwned" in body and "<script>window.__pwned" not in body
-    assert served.get(f"/-/capture/{served.db}/103", view="download")[0] == 403
+    # the original page downloads as an opaque attachment: saved, never rendered on this origin
+    status, headers, body = served.get(f"/-/capture/{served.db}/103", view="download")
+    headers = {k.lower(): v for k, v in headers.items()}
+    assert status == 200 and headers["content-type"] == "application/octet-stream"
+    assert headers["content-disposition"].startswith("attachment;") and "<script>window.__pwned" in body
     assert served.get(f"/-/capture/{served.db}/99999")[0] == 404
 
 
