@@ -32,11 +32,16 @@ def test_flattened_real_report_has_no_wrong_number(text: Path, truth: Path) -> N
         assert report.parse_status == "ok", report.errors
 
 
-def test_most_cells_are_recovered() -> None:
+def test_most_cells_are_recovered_where_no_cell_was_blank() -> None:
+    """A blank cell leaves no trace once cells run together, so only sources without blank cells are held to a
+    recovery rate; every case is held to no wrong number (above)."""
     total = Recovery()
     for text, truth in CASES:
+        source = REPORTS / f"{text.name.split('-flat-')[0]}.expected.json"
+        if json.loads(source.read_text(encoding="utf-8")).get("blank_cells"):
+            continue
         total.add(recovery(json.loads(truth.read_text(encoding="utf-8")), parse_file(text).to_contract()))
-    assert len(CASES) >= 10 and total.total >= 2000
+    assert len(CASES) >= 11 and total.total >= 2000
     assert total.right / total.total >= 0.95
 
 
