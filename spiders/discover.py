@@ -20,6 +20,7 @@ from crawler.crawl.discovery import (
     is_column_page,
     looks_like_unit_page,
     match_agency,
+    page_selector,
     unit_slug,
 )
 from crawler.crawl.failures import BLOCKED_KINDS, is_home_redirect
@@ -84,7 +85,7 @@ class DiscoveryMixin(_Base):
         if self.failed(response):
             return
         html = self.decode(response)
-        sel = Selector(text=html)
+        sel = page_selector(html)
         targets: list[str] = response.meta.get("targets") or []
         if targets:  # a moved column: find these agencies again by name
             yield from self.rediscover_targets(response, sel, targets)

@@ -80,6 +80,20 @@ def anchors(sel: Selector, base_url: str) -> list[tuple[str, str]]:
     return found
 
 
+_DATA_ISLAND = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+
+
+def page_selector(html: str) -> Selector:
+    """A page as a selector, with the links of script data islands (Hanweb `<datastore>` records, whose unit
+    lists and columns are written by script) made visible as ordinary markup."""
+    islands = _DATA_ISLAND.findall(html)
+    if not islands:
+        return Selector(text=html)
+    extra = "<div>" + "".join(islands) + "</div>"
+    end = html.lower().rfind("</body>")  # lxml drops whatever follows </html>
+    return Selector(text=html[:end] + extra + html[end:] if end >= 0 else html + extra)
+
+
 def is_column_text(text: str) -> bool:
     """True for the wording of an annual-report column link (no year, not a 解读 or a notice)."""
     text = re.sub(r"\s+", "", text or "")

@@ -31,6 +31,7 @@ from crawler.crawl.discovery import (
     directory_candidates,
     is_column_page,
     looks_like_unit_page,
+    page_selector,
     unit_slug,
 )
 from crawler.crawl.failures import BLOCKED_KINDS, classify_exception
@@ -166,7 +167,7 @@ class ProbeSpider(scrapy.Spider):
             return None
         html = decode_bytes(response.body, response.headers.get("Content-Type", b"").decode("latin-1")).text
         self.observe(html, response.url)
-        return html, Selector(text=html)
+        return html, page_selector(html)
 
     def observe(self, html: str, url: str) -> None:
         """Archetype evidence and site identity from one page."""

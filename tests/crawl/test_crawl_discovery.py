@@ -111,3 +111,23 @@ def test_directory_pages_beyond_the_cap_are_an_event_not_silence(sink: MemorySin
     requests = requests_of(spider.parse_directory(last.replace(body=DIRECTORY_HTML.encode())))
     assert all(r.callback == spider.parse_unit for r in requests)  # no 11th page
     assert "endless_pagination" in sink.events()
+
+
+def test_directory_written_by_a_data_island_is_read(sink: MemorySink) -> None:
+    """Hanweb directories often list their units as <datastore> records rendered by script (invented markup)."""
+    from crawler.crawl.discovery import page_selector
+
+    island = (
+        '<div id="u1"><script type="text/xml"><datastore><recordset>'
+        '<record><![CDATA[<li><a href="/col/col1229780612/index.html">鹿城区教育局</a></li>]]></record>'
+        '<record><![CDATA[<li><a href="/col/col1229780699/index.html">鹿城区档案馆</a></li>]]></record>'
+        "</recordset></datastore></script></div>"
+    )
+    candidates = directory_candidates(
+        page_selector(f"<html><body>{island}</body></html>"),
+        DIRECTORY,
+        directory_url=DIRECTORY,
+        portal_url=f"{HOST}/",
+        in_scope=lambda u: u.startswith(HOST),
+    )
+    assert [c.text for c in candidates] == ["鹿城区教育局", "鹿城区档案馆"]
