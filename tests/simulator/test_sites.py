@@ -510,7 +510,9 @@ def test_request_log_and_determinism(sims):
     sims.clear_log()
     base = sims.sites["spt"].base_url
     get(base + "/xxgk/")
-    time.sleep(0.05)
+    deadline = time.monotonic() + 5  # the server logs after answering: wait for it under load
+    while not sims.request_log and time.monotonic() < deadline:
+        time.sleep(0.05)
     log = sims.request_log
     assert [(r.site_id, r.method, r.path, r.status) for r in log] == [("spt", "GET", "/xxgk/", 200)]
     assert log[0].host == urlsplit(base).netloc and log[0].bytes > 0 and "user-agent" in log[0].headers
