@@ -6,8 +6,8 @@
   is refused with a clear message once it passes RESULT_LIMIT, before it is rendered.
 * `captures.body` reads as NULL except on the capture route (/-/capture/<db>/<id>, which streams one archived
   original): raw bodies are never returned by `?sql=` or table pages.
-* A cap on every response body; debug pages (/-/threads, /-/messages, /-/allow-debug, /-/actor, ...) and
-  /-/databases (absolute file paths) are not public.
+* A cap on every response body; debug pages (/-/threads, /-/messages, /-/allow-debug, /-/actor, ...) are not
+  public, and /-/databases names the files without their directories.
 
 The per-request allowance travels from the ASGI wrapper to the SQL threads in a context variable; Datasette's
 executor is replaced by one that runs each task in the submitting request's context.
@@ -21,6 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
@@ -34,8 +35,9 @@ CAPTURE_VALUE_LIMIT = (
     80 * MB
 )  # the capture route returns one archived original (downloads are capped at 64 MB)
 CAPTURE_ROUTE = re.compile(r"^/-/capture/[^/]+/[0-9]+(/page)?$")  # the original; a PDF page drawn from it
+DATABASES = re.compile(r"^/-/databases(\.json)?$")  # shown with file names only, never where they live
 PRIVATE = re.compile(
-    r"^/-/(threads|messages|allow-debug|actor|permissions|databases|create-token|auth-token|logout|patterns)"
+    r"^/-/(threads|messages|allow-debug|actor|permissions|create-token|auth-token|logout|patterns)"
     r"(\.json)?$"
 )
 VALUE_TOO_BIG = (
@@ -162,8 +164,15 @@ def _explain(body: bytes, allowance: Allowance) -> bytes:
     return body
 
 
+def _hide_directories(datasette: Any, body: bytes) -> bytes:
+    for database in datasette.databases.values():
+        if database.path:
+            body = body.replace(str(Path(database.path).resolve().parent).encode() + b"/", b"")
+    return body
+
+
 @hookimpl
-def asgi_wrapper() -> Callable:
+def asgi_wrapper(datasette: Any) -> Callable:
     def wrap(app: Callable) -> Callable:
         async def guarded(scope: dict, receive: Callable, send: Callable) -> None:
             if scope.get("type") != "http":
@@ -176,6 +185,7 @@ def asgi_wrapper() -> Callable:
             else:
                 allowance = Allowance()
             token = _allowance.set(allowance)
+            hide = bool(DATABASES.match(path))
             sent = 0
             status = 200
 
@@ -183,7 +193,7 @@ def asgi_wrapper() -> Callable:
                 nonlocal sent, status
                 if event["type"] == "http.response.start":
                     status = event["status"]
-                    if status >= 400:  # its body may be explained below: its length is not known yet
+                    if status >= 400 or hide:  # its body may be rewritten below: its length is not known yet
                         headers = [
                             (k, v) for k, v in event.get("headers", []) if k.lower() != b"content-length"
                         ]
@@ -192,6 +202,8 @@ def asgi_wrapper() -> Callable:
                     body = event.get("body", b"")
                     if status >= 400:
                         body = _explain(body, allowance)
+                    if hide:
+                        body = _hide_directories(datasette, body)
                     if sent + len(body) > allowance.body_limit:
                         cut = BODY_TOO_BIG.format(limit=allowance.body_limit // MB).encode("utf-8")
                         body = body[: max(0, allowance.body_limit - sent)] + cut

@@ -42,7 +42,7 @@ HOSTILE_PATHS = [
     "/archive/reports.json?_size=max&_shape=array",
     "/archive/captures/1.blob?_blob_column=body",
 ]
-PRIVATE = ["/-/threads", "/-/messages", "/-/allow-debug", "/-/actor", "/-/permissions", "/-/databases"]
+PRIVATE = ["/-/threads", "/-/messages", "/-/allow-debug", "/-/actor", "/-/permissions"]
 READERS = [
     "/archive/reports.json?_size=10",
     "/archive/reports?_size=10",
@@ -142,9 +142,12 @@ def test_debug_pages_and_absolute_paths_not_public(server) -> None:
             "/-/plugins.json",
             "/-/metadata.json",
             "/archive/reports.json",
+            "/-/databases",
+            "/-/databases.json",
         ]:
             response = _get(client, base, page)
             assert str(path.parent) not in response.text, page
+        assert [d["path"] for d in _get(client, base, "/-/databases.json").json()] == ["archive.db"]
 
 
 def _readers(base: str, rounds: int, times: list[float], errors: list[str]) -> None:
