@@ -99,10 +99,18 @@ def read_pdf(data: bytes) -> Extracted:
         row for i, (p, ln) in enumerate(lines[: limits.MAX_TOTAL_ROWS]) if (row := split_line(ln, i, 0, p))
     ]
     reader = probe_tables(rows)
-    if reader.errors or len(reader.cells) < FEWEST_COMPLETE:
+    if reader.errors or reader.warnings or len(reader.cells) < FEWEST_COMPLETE:
+        # Lines missed cells or a header (header cells wrapped over several lines): the ruled reader reads
+        # the cells' boxes. It wins when the lines were incomplete, or when it had to assume less.
         ruled = read_ruled(data)
         if ruled.fatal is None and not ruled.needs_ocr:
-            return ruled
+            if reader.errors or len(reader.cells) < FEWEST_COMPLETE:
+                return ruled
+            boxed = probe_tables(ruled.rows)
+            if not boxed.errors and len(boxed.cells) >= len(reader.cells) and len(boxed.warnings) < len(
+                reader.warnings
+            ):
+                return ruled
     ex.rows = rows
     ex.lines = [ln for _, ln in lines[: limits.MAX_LINES]]
     ex.table_lines = table_lines(ex.lines, reader)

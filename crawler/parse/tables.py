@@ -247,6 +247,10 @@ class TableReader:
             layout = TABLE2_LAYOUTS[fmt].get(code) or TABLE2_LAYOUTS["2019"].get(code) or ()
             if not self._t2_cols:
                 self.errors.append(f"table2: no column header before {clean_text(labels[0].text or '')!r}")
+            elif self._t2_format is None:
+                note = f"table2: column header not readable; the {fmt} layout assumed"
+                if note not in self.warnings:
+                    self.warnings.append(note)
             cols = [(c, c) for c in layout]
         if code == "procurement":
             cols = [("items" if c in ("decisions", "prior_year_items") else c, lab) for c, lab in cols]
