@@ -107,8 +107,10 @@ def read_pdf(data: bytes) -> Extracted:
             if reader.errors or len(reader.cells) < FEWEST_COMPLETE:
                 return ruled
             boxed = probe_tables(ruled.rows)
-            if not boxed.errors and len(boxed.cells) >= len(reader.cells) and len(boxed.warnings) < len(
-                reader.warnings
+            if (
+                not boxed.errors
+                and len(boxed.cells) >= len(reader.cells)
+                and len(boxed.warnings) < len(reader.warnings)
             ):
                 return ruled
     ex.rows = rows
