@@ -310,6 +310,8 @@ def scenarios(db: str, reports: int, rng: random.Random) -> dict[str, Callable[[
     def rid() -> str:
         return str(rng.randint(1, reports))
 
+    agencies = [a["id"] for a in Synth(reports).agencies]
+
     return {
         "baseline: pk lookup (sql)": lambda: q(
             f"/{db}.json", sql="select id, title from reports where id = :id", id=rid()
@@ -330,6 +332,10 @@ def scenarios(db: str, reports: int, rng: random.Random) -> dict[str, Callable[[
         "rankings: a province, a year": lambda: q(
             f"/-/rankings/{db}", year=str(rng.choice(YEARS)), region=rng.choice(PROVINCES)
         ),
+        "rankings: refusals by ground, a year": lambda: q(
+            f"/-/rankings/{db}", view="grounds", year=str(rng.choice(YEARS))
+        ),
+        "agency page": lambda: f"/-/agency/{db}/{rng.choice(agencies)}",
         "report page": lambda: f"/{db}/reports/{rid()}",
     }
 
@@ -431,7 +437,7 @@ def _report(results: dict[str, dict[str, float]], echo: Callable[[str], None]) -
     echo(f"{'scenario':40} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'p50/base':>9} {'p95/base':>9}  target")
     for name, r in results.items():
         target = ""
-        if name.startswith(("search", "facets", "rankings")):
+        if name.startswith(("search", "facets", "rankings", "agency")):
             target = "ok" if r["p95"] < TARGET_MS else f"MISS (> {TARGET_MS:.0f} ms)"
         if r.get("errors"):
             target = f"FAIL: {r['errors']} errors ({r['error']})"

@@ -22,6 +22,15 @@ AGENCY_TABLE = "agency_stats"
 GROUNDS: tuple[str, ...] = (*DENIED_ROWS, *UNABLE_ROWS)  # the agency × refusal-ground columns
 LITIGATION = ("litigation_direct", "litigation_after_review")
 
+# The columns league tables are most often sorted by; each gets an index (see create_tables).
+SORTED_BY = (
+    "requests_received",
+    "refused",
+    "refusal_rate",
+    "review_lost_rate",
+    "litigation_corrected",
+    "litigation_lost_rate",
+)
 _T3_TOTAL = "s.table_name = 'table3' and s.col_code = 'total'"
 
 
@@ -162,6 +171,9 @@ def create_tables(db: sqlite_utils.Database) -> None:
     )
     db[YEAR_TABLE].create_index(["year", "province", "city", "district"], if_not_exists=True)
     db[YEAR_TABLE].create_index(["region_code", "year"], if_not_exists=True)
+    db[YEAR_TABLE].create_index(["year", "site_id"], if_not_exists=True)  # a region = the sites in it
+    for column in (*SORTED_BY, "days_late"):  # a league table sorted by one of these walks an index
+        db[YEAR_TABLE].create_index(["year", column, "agency_id"], if_not_exists=True)
     db[AGENCY_TABLE].create(
         {
             "agency_id": str,
@@ -180,6 +192,9 @@ def create_tables(db: sqlite_utils.Database) -> None:
         if_not_exists=True,
     )
     db[AGENCY_TABLE].create_index(["province", "city", "district"], if_not_exists=True)
+    db[AGENCY_TABLE].create_index(["site_id"], if_not_exists=True)
+    for column in (*SORTED_BY, "years_reported", "late_reports"):
+        db[AGENCY_TABLE].create_index([column, "agency_id"], if_not_exists=True)
 
 
 def _site_agencies(db: sqlite_utils.Database, agency_ids: list[str]) -> list[str]:

@@ -59,7 +59,8 @@ async def rankings_view(datasette: Any, request: Any) -> Response:
     view = "grounds" if args.get("view") == "grounds" else "main"
     metrics = rk.metrics_for(year, view)
     keys = [m.key for m in metrics]
-    sort = args.get("sort") if args.get("sort") in keys else keys[0]
+    default = "refused" if view == "grounds" else "requests_received"
+    sort = args.get("sort") if args.get("sort") in keys else default
     descending = args.get("order", "desc") != "asc"
     params = {
         "year": year,
@@ -70,13 +71,10 @@ async def rankings_view(datasette: Any, request: Any) -> Response:
         "min_requests": _int(args.get("min", "0")),
         "offset": _int(args.get("page", "1"), 1) * rk.PAGE_SIZE - rk.PAGE_SIZE,
     }
-    rows_sql, count_sql = rk.ranking_sql(year, sort, descending, metrics)
+    rows_sql, count_sql = rk.ranking_sql(year, sort, descending, metrics, params)
     rows = [dict(r) for r in (await db.execute(rows_sql, params)).rows]
     total = (await db.execute(count_sql, params)).first()[0]
-    years = [
-        r[0]
-        for r in (await db.execute("select distinct year from agency_year_stats order by year desc")).rows
-    ]
+    years = [r[0] for r in (await db.execute(rk.YEARS_SQL)).rows]
     for rank, row in enumerate(rows, start=params["offset"] + 1):
         row["rank"] = rank
         row["url"] = agency_url(datasette, database, row["agency_id"])

@@ -58,12 +58,23 @@ GROUND_METRICS: tuple[Metric, ...] = (
     *(Metric(code, ground_label(code)) for code in GROUNDS),
 )
 PLACE = "coalesce(province, '') || '/' || coalesce(city, '') || '/' || coalesce(district, '')"
-WHERE = f"""
-  (:region = '' or instr({PLACE}, :region) > 0 or region_code like :region || '%')
-  and (:level = '' or level = :level)
-  and (:kind = '' or publisher_kind = :kind)
-  and (:agency = '' or instr(agency, :agency) > 0)
-  and coalesce(requests_received, 0) >= :min_requests
+# Each filter joins the WHERE clause only when it is used, so an unfiltered table is an index range.
+FILTERS = {
+    # the sites whose names contain it (a small table), then their rows by index
+    "region": f"site_id in (select id from sites where instr({PLACE}, :region) > 0 or region_code like :region || '%')",
+    "level": "level = :level",
+    "kind": "publisher_kind = :kind",
+    "agency": "instr(agency, :agency) > 0",
+    "min_requests": "requests_received >= :min_requests",
+}
+# The distinct years, one index seek each (a loose index scan), not a scan of every agency-year.
+YEARS_SQL = """
+with recursive y(year) as (
+  select max(year) from agency_year_stats
+  union all
+  select (select max(year) from agency_year_stats where year < y.year) from y where y.year is not null
+)
+select year from y where year is not null
 """
 
 
@@ -73,18 +84,25 @@ def metrics_for(year: str, view: str) -> tuple[Metric, ...]:
     return ACROSS_METRICS if year in ALL_YEARS else YEAR_METRICS
 
 
-def ranking_sql(year: str, sort: str, descending: bool, metrics: tuple[Metric, ...]) -> tuple[str, str]:
-    """(rows SQL, count SQL) of one league table page; ``sort`` must be a metric key (checked by the caller)."""
+def ranking_sql(
+    year: str, sort: str, descending: bool, metrics: tuple[Metric, ...], params: dict
+) -> tuple[str, str]:
+    """(rows SQL, count SQL) of one league table page; ``sort`` must be a metric key (checked by the caller).
+    ``params`` decides which filters apply (a filter whose value is empty or 0 is left out)."""
     keys = [m.key for m in metrics]
     columns = ", ".join(
         ["agency_id", "agency", "province", "city", "district", "level", "publisher_kind", *keys]
     )
+    where = [sql for name, sql in FILTERS.items() if params.get(name)]
     if year in ALL_YEARS:
-        source = "agency_stats where " + WHERE
+        table = "agency_stats"
     else:
-        source = "agency_year_stats where year = :year and " + WHERE
+        table = "agency_year_stats"
+        where.insert(0, "year = :year")
         columns += ", report_id, deadline_rule"
-    order = f"{sort} {'desc' if descending else 'asc'} nulls last, agency"
+    source = table + (" where " + " and ".join(where) if where else "")
+    # desc puts empty values last by itself (and can walk an index); asc needs it said
+    order = f"{sort} desc, agency_id desc" if descending else f"{sort} asc nulls last, agency_id asc"
     return (
         f"select {columns} from {source} order by {order} limit {PAGE_SIZE} offset :offset",
         f"select count(*) from {source}",
