@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+from pypinyin import lazy_pinyin
 
 # GB/T 2260: the first two digits of an administrative division code name the province.
 PROVINCES = {
@@ -20,6 +21,17 @@ PROVINCES = {
     "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
 }  # fmt: skip
 _PLACE = re.compile(r"^(?P<city>.+?市|.+?自治州|.+?地区|.+?盟)?(?P<district>.+?(?:区|县|旗|市))$")
+
+
+_PROVINCE_SUFFIX = re.compile(r"(壮族|回族|维吾尔)?(自治区|特别行政区|省|市)$")
+_CITY_SUFFIX = re.compile(r"((?:[^族]{1,4}族)+)?(自治州|地区|市|盟)$")
+_DISTRICT_SUFFIX = re.compile(r"((?:[^族]{1,4}族)+)?(自治县|自治旗|区|县|旗|市)$")
+
+
+def _short(name: str, suffix: re.Pattern[str]) -> str:
+    """宁夏回族自治区 → 宁夏, 中卫市 → 中卫, 沙坡头区 → 沙坡头 (a two-character name such as 城区 stays whole)."""
+    short = suffix.sub("", name)
+    return short if len(short) >= 2 else name
 
 
 @dataclass
@@ -70,6 +82,15 @@ class ProbeResult:
 
     @property
     def site_id(self) -> str:
+        """The registry's convention, "<province>-<city>-<district>" in pinyin (ningxia-zhongwei-shapotou);
+        from the host name when the region is not known."""
+        region = self.region
+        if region["code"] != "000000" and region["district"]:
+            names = [_short(region["province"], _PROVINCE_SUFFIX)]
+            if region["city"] and region["city"] != region["province"]:
+                names.append(_short(region["city"], _CITY_SUFFIX))
+            names.append(_short(region["district"], _DISTRICT_SUFFIX))
+            return "-".join("".join(lazy_pinyin(n)) for n in names)
         host = urlsplit(self.portal).netloc.lower().removeprefix("www.")
         return re.sub(r"[^a-z0-9]+", "-", host).strip("-") or "site"
 

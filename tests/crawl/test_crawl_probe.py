@@ -72,15 +72,26 @@ def test_probe_reports_blocks_and_units_without_a_column(probed: Any) -> None:
     assert "# blocks met: 1\n#   waf: " in printed["xixia"] and "# directory: " in printed["xixia"]
 
 
-def result(portal: str = "http://www.example.gov.cn/") -> ProbeResult:
-    found = ProbeResult(url=portal, portal=portal, cms="trs", site_name="温州市鹿城区人民政府")
-    found.site_code = "3303020001"
+def result(
+    portal: str = "http://www.example.gov.cn/", name: str = "温州市鹿城区人民政府", code: str = "3303020001"
+) -> ProbeResult:
+    found = ProbeResult(url=portal, portal=portal, cms="trs", site_name=name)
+    found.site_code = code
     found.columns = [Column("鹿城区教育局", "jyj", portal + "jyj/", portal + "jyj/nb/")]
     return found
 
 
-def test_region_from_site_name_and_code() -> None:
+def test_region_and_id_from_site_name_and_code() -> None:
     assert result().region == {"province": "浙江省", "city": "温州市", "district": "鹿城区", "code": "330302"}
+    assert result().site_id == "zhejiang-wenzhou-lucheng"
+    assert (
+        result(name="宁夏回族自治区中卫市沙坡头区人民政府", code="6405020001").site_id
+        == "ningxia-zhongwei-shapotou"
+    )
+    assert result(name="重庆市沙坪坝区人民政府", code="5001060001").site_id == "chongqing-shapingba"
+    assert (
+        result(name="平潭综合实验区党工委管委会", code="3590000001").site_id == "example-gov-cn"
+    )  # no district
 
 
 def test_write_refuses_a_duplicate_and_keeps_the_file(tmp_path: Path) -> None:
@@ -90,8 +101,8 @@ def test_write_refuses_a_duplicate_and_keeps_the_file(tmp_path: Path) -> None:
     with pytest.raises(ProbeWriteError, match="already there"):
         append_entry(result(), registry)
     assert registry.read_text(encoding="utf-8") == before
-    append_entry(result("http://www.other.gov.cn/"), registry)
-    assert [s.id for s in load_registry(registry)] == ["example-gov-cn", "other-gov-cn"]
+    append_entry(result("http://www.other.gov.cn/", "大余县人民政府", "3607230001"), registry)
+    assert [s.id for s in load_registry(registry)] == ["zhejiang-wenzhou-lucheng", "jiangxi-dayu"]
 
 
 def test_probe_from_a_real_column_page(tmp_path: Path) -> None:
