@@ -18,7 +18,7 @@ _HERE = str(Path(__file__).resolve().parent)  # plugins/ is not a package: make 
 if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 from nianbao_web import capture as capture_helpers  # noqa: E402
-from nianbao_web import codes, layout, notes, svg  # noqa: E402
+from nianbao_web import codes, labels, layout, notes, svg  # noqa: E402
 
 TEXT_PREVIEW = 60
 HTTP = ("http://", "https://")  # only these become links: never javascript:/data: from an archived value
@@ -220,6 +220,49 @@ JSON_COLUMNS = {
 JSON_ITEMS = 5
 
 
+# Parser problems and assumptions, shown in Chinese (the archive and the exports keep the parser's words).
+NOTE_COLUMNS = {("reports", "errors"), ("reports", "warnings")}
+# Stored codes shown to readers by their Chinese names (the code stays in the title and in every export).
+CODED_COLUMNS = {
+    ("statistics", "table_name"),
+    ("statistics", "row_code"),
+    ("statistics", "col_code"),
+    ("checks", "rule"),
+    ("reports", "parse_status"),
+    ("reports", "format"),
+    ("reports", "source_format"),
+    ("captures", "kind"),
+    ("documents", "kind"),
+    ("site_health", "health"),
+    (None, "rule"),
+}
+
+
+def _field(row: Any, name: str) -> Any:
+    try:
+        return row[name]
+    except (IndexError, KeyError):
+        return None
+
+
+def coded_cell(value: Any, column: str, table: str | None, row: Any) -> Markup | None:
+    """A code as its Chinese name with the code as a tooltip; a check's detail in Chinese; None otherwise."""
+    if column == "detail" and table in ("checks", None) and isinstance(value, str):
+        rule = _field(row, "rule")
+        if isinstance(rule, str) and rule in labels.RULE_LABELS:
+            return Markup(f'<span title="{escape(value)}">{escape(notes.check_detail(rule, value))}</span>')
+        return None
+    if (table, column) not in CODED_COLUMNS or not isinstance(value, str):
+        return None
+    if column in ("row_code", "col_code"):
+        shown = codes.code_label(_field(row, "table_name"), value) or value
+    else:
+        shown = labels.value_label(value, column)
+    if shown == value:
+        return None
+    return Markup(f'<span class="nb-coded" title="{escape(value)}">{escape(shown)}</span>')
+
+
 def _json_item(item: Any) -> str:
     if isinstance(item, dict) and ("kind" in item or "detail" in item):
         kind, detail = item.get("kind") or "", item.get("detail") or ""
@@ -229,8 +272,9 @@ def _json_item(item: Any) -> str:
     return str(escape(json.dumps(item, ensure_ascii=False)))
 
 
-def render_json(value: str) -> Markup | None:
-    """A JSON list or object as a short bulleted list ('无 / none' when empty); None when not JSON."""
+def render_json(value: str, translate: Callable[[str], str] | None = None) -> Markup | None:
+    """A JSON list or object as a short bulleted list ('无' when empty); None when not JSON. ``translate``
+    rewrites each string item (parser notes into Chinese)."""
     try:
         data = json.loads(value)
     except (TypeError, ValueError):
@@ -238,11 +282,14 @@ def render_json(value: str) -> Markup | None:
     if isinstance(data, dict):
         items = [f"<code>{escape(str(k))}</code>: {_json_item(v)}" for k, v in data.items()]
     elif isinstance(data, list):
-        items = [_json_item(item) for item in data]
+        items = [
+            str(escape(translate(item))) if translate and isinstance(item, str) else _json_item(item)
+            for item in data
+        ]
     else:
         return None
     if not items:
-        return Markup('<span class="nb-muted">无 / none</span>')
+        return Markup('<span class="nb-muted">无</span>')
     more = len(items) - JSON_ITEMS
     lines = "".join(f"<li>{item}</li>" for item in items[:JSON_ITEMS])
     if more > 0:
@@ -252,10 +299,17 @@ def render_json(value: str) -> Markup | None:
 
 @hookimpl
 def render_cell(value: Any, column: str, table: str, database: str, datasette: Any, row: Any) -> Any:
-    if (table, column) in JSON_COLUMNS and isinstance(value, str):
-        rendered = render_json(value)
+    if (table, column) in NOTE_COLUMNS and isinstance(value, str):
+        rendered = render_json(value, notes.parser_note)
         if rendered is not None:
             return rendered
+    if (table, column) in JSON_COLUMNS and isinstance(value, str):
+        rendered = render_json(value, notes.cell_name if column == "cells" else None)
+        if rendered is not None:
+            return rendered
+    coded = coded_cell(value, column, table, row)
+    if coded is not None:
+        return coded
     if table == "captures" and column == "body":
         try:
             capture_id = row["id"]

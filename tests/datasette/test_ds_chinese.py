@@ -120,3 +120,18 @@ def test_report_page_states_the_deadline_and_the_rule_that_applied(real_served, 
         badge = page.xpath("string(//dl[@class='nb-meta']//span[contains(@class,'nb-badge')])")
         assert badge == (f"逾期发布 {days_late} 天" if late else "按期发布")
         assert "31 January" not in page.xpath("string(//article)")
+
+
+def test_tables_show_codes_by_their_chinese_names(real_served) -> None:
+    """Cells holding codes read in Chinese (the code stays as a tooltip; exports keep it)."""
+    _, page = _html(
+        real_served, f"/{real_served.db}/statistics", row_code="denied_state_secret", col_code="total"
+    )
+    row_cell = page.xpath("//td[contains(@class,'col-row_code')]//span")[0]
+    assert row_cell.text == "（三）不予公开 1.属于国家秘密"
+    assert row_cell.get("title") == "denied_state_secret"
+    assert page.xpath("string(//td[contains(@class,'col-col_code')])").strip() == "总计"
+    _, page = _html(real_served, f"/{real_served.db}/checks", rule="table3.balance")
+    details = [td.text_content().strip() for td in page.xpath("//td[contains(@class,'col-detail')]")]
+    assert details and all(not _latin(d) for d in details), details
+    assert "总计：新收 3119 + 上年结转 34 = 办理结果总计 3050 + 结转下年 103" in details
