@@ -9,6 +9,7 @@ order), so a word found in every report costs a bounded amount, and says so unde
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -16,7 +17,7 @@ from datasette.facets import ColumnFacet
 
 from datasette import hookimpl
 
-SEARCH_FACET_SAMPLE = 5000
+SEARCH_FACET_SAMPLE = int(os.environ.get("NIANBAO_SEARCH_FACET_SAMPLE", "5000"))
 FACET_COUNTS = "facet_counts"
 WHERE = re.compile(r"\bwhere\b", re.I)
 # Datasette's ?_search= clause (datasette/filters.py), with the FTS primary key it was configured with.

@@ -86,6 +86,22 @@ def test_a_writer_on_the_live_archive_does_not_block_snapshot_readers(snapshot, 
         writer.close()
 
 
+def test_the_search_page_says_when_facets_counted_a_sample(snapshot, monkeypatch):
+    _, db, inspect, _ = snapshot
+    monkeypatch.setenv("NIANBAO_SEARCH_FACET_SAMPLE", "2")
+    proc, base = start_datasette(db, inspect_file=inspect)
+    try:
+        served = Served(base=base, db="archive")
+        data = served.json("/archive/reports.json", _search="公开", _size="1")
+        assert data["filtered_table_rows_count"] > 2
+        assert sum(r["count"] for r in data["facet_results"]["year"]["results"]) == 2
+        status, _, html = served.get("/archive/reports", _search="公开")
+        assert status == 200 and "Facet counts cover the newest 2 of" in html
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_a_new_snapshot_switches_current_and_old_ones_are_pruned(snapshot, archive_path):
     root, db, _, _ = snapshot
     for _ in range(2):
