@@ -157,30 +157,37 @@ def sites() -> None:
 
 
 @sites.command()
-@click.argument("url")
-@click.option("--write", is_flag=True, help="Append the entry (verified: false) to the registry file.")
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--write", is_flag=True, help="Append the entries (verified: false) to the registry file.")
 @click.option(
     "--sites", "sites_path", default=DEFAULT_SITES, show_default=True, type=click.Path(dir_okay=False)
 )
-def probe(url: str, write: bool, sites_path: str) -> None:
-    """Detect a district site's CMS, unit directory and 年报 columns from one URL; print a sites.yml entry."""
+def probe(urls: tuple[str, ...], write: bool, sites_path: str) -> None:
+    """Detect each district site's CMS, unit directory and 年报 columns from one URL (a portal root or any
+    page; several URLs are probed side by side); print a sites.yml entry per site. Exit 1 when a site showed
+    no column or could not be written."""
     from crawler.crawl.probe import probe as run_probe
     from crawler.crawl.probe_result import ProbeWriteError, append_entry
 
     try:
-        result = run_probe(url)
+        results = run_probe(list(urls))
     except ValueError as exc:
         click.echo(f"nianbao sites probe: {exc}", err=True)
         sys.exit(2)
-    click.echo(result.text(), nl=False)
-    if write:
+    ok = True
+    for result in results:
+        click.echo(result.text(), nl=False)
+        ok = ok and bool(result.columns)
+        if not write:
+            continue
         try:
             append_entry(result, Path(sites_path))
         except ProbeWriteError as exc:
             click.echo(f"nianbao sites probe: {exc}", err=True)
-            sys.exit(1)
-        click.echo(f"# appended to {sites_path} as '{result.site_id}' (verified: false)")
-    sys.exit(0 if result.columns else 1)
+            ok = False
+        else:
+            click.echo(f"# appended to {sites_path} as '{result.site_id}' (verified: false)")
+    sys.exit(0 if ok else 1)
 
 
 @main.command()

@@ -378,18 +378,22 @@ def gkmlpt_column(html: str) -> bool:
     return "window._CONFIG" in html and report_catid(_js_object(html, "TREE")) is not None
 
 
-def probe(url: str) -> ProbeResult:
-    """Probe one site with the real Scrapy engine (crawler settings: scope, robots.txt, politeness, retries)."""
+def probe(urls: list[str]) -> list[ProbeResult]:
+    """Probe sites with the real Scrapy engine (crawler settings: scope, robots.txt, politeness, retries), one
+    spider per URL in one process, side by side."""
     from crawler.crawl.runner import crawl_settings
 
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {url}")
-    result = ProbeResult(url=url, portal=f"{parts.scheme}://{parts.netloc}/")
+    results = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"not an http(s) URL: {url}")
+        results.append(ProbeResult(url=url, portal=f"{parts.scheme}://{parts.netloc}/"))
     settings = crawl_settings()
     settings.set("ITEM_PIPELINES", {})
     process = CrawlerProcess(settings)
     quiet_recorded_failures()
-    process.crawl(ProbeSpider, url=url, result=result)
+    for result in results:
+        process.crawl(ProbeSpider, url=result.url, result=result)
     process.start()
-    return result
+    return results
