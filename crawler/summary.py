@@ -10,6 +10,7 @@ only the rows of given agencies / years (for an incremental normalize).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 import sqlite_utils
@@ -84,7 +85,7 @@ with picked as (
 ),
 cells as (
   select s.report_id, {_CELLS}
-  from picked p join statistics s on s.report_id = p.id and s.table_name in ('table3', 'table4')
+  from picked p cross join statistics s on s.report_id = p.id and s.table_name in ('table3', 'table4')
   where p.pick = 1
   group by s.report_id
 )
@@ -115,7 +116,11 @@ select a.id, y.year, a.name, a.site_id, s.province, s.city, s.district, s.region
   {_LEVEL.format(c="s.region_code")}, nb_publisher_kind(a.name), nb_deadline(y.year, a.name), 0, 1
 from agencies a
 join sites s on s.id = a.site_id
-join (select distinct site_id, year from reports where is_latest = 1 and year is not null) y
+join (
+  select distinct site_id, year from reports
+  where is_latest = 1 and year is not null
+    and (:agencies is null or agency_id in (select value from json_each(:agencies)))
+) y
   on y.site_id = a.site_id
 where (:agencies is null or a.id in (select value from json_each(:agencies)))
   and (:years is null or y.year in (select value from json_each(:years)))
@@ -208,6 +213,15 @@ def _site_agencies(db: sqlite_utils.Database, agency_ids: list[str]) -> list[str
     return sorted({row[0] for row in found})
 
 
+_SCOPE_TERM = re.compile(r"\(:(agencies|years) is null or ([^()]*\(select value from json_each\(:\1\)\))\)")
+
+
+def _scoped(sql: str, params: dict) -> str:
+    """Each "(:agencies is null or <column in the list>)" as just the list test when a list is given, or as
+    nothing (1) when not: SQLite plans a query once, and an OR on a parameter keeps it off the indexes."""
+    return _SCOPE_TERM.sub(lambda m: "1" if params[m.group(1)] is None else f"({m.group(2)})", sql)
+
+
 def refresh_summary(
     db: sqlite_utils.Database, agency_ids: Iterable[str] | None = None, years: Iterable[int] | None = None
 ) -> int:
@@ -228,15 +242,18 @@ def refresh_summary(
         "and (:years is null or year in (select value from json_each(:years)))"
     )
     with db.conn:
-        db.execute(f"delete from {YEAR_TABLE} where {where}", params)
+        db.execute(_scoped(f"delete from {YEAR_TABLE} where {where}", params), params)
         kept = db.execute(f"select count(*) from {YEAR_TABLE}").fetchone()[0]
-        db.execute(YEAR_ROWS_SQL, params)
-        db.execute(MISSING_ROWS_SQL, params)
+        db.execute(_scoped(YEAR_ROWS_SQL, params), params)
+        db.execute(_scoped(MISSING_ROWS_SQL, params), params)
         db.execute(
-            f"delete from {AGENCY_TABLE} where :agencies is null "
-            "or agency_id in (select value from json_each(:agencies))",
+            _scoped(
+                f"delete from {AGENCY_TABLE} where "
+                "(:agencies is null or agency_id in (select value from json_each(:agencies)))",
+                params,
+            ),
             params,
         )
-        db.execute(AGENCY_ROWS_SQL, params)
+        db.execute(_scoped(AGENCY_ROWS_SQL, params), params)
         after = db.execute(f"select count(*) from {YEAR_TABLE}").fetchone()[0]
     return after - kept
