@@ -3,8 +3,10 @@ labels found by keyword, each digit run cut into cells by the form's own arithme
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from crawler.contract import (
@@ -42,6 +44,7 @@ from crawler.parse.sections import KNOWN
 
 _PIECE = re.compile(r"(?P<num>\d+(?:\.\d+)?)|(?P<ws>\s+)|(?P<text>[^\d\s]+)")
 _NUMBERING_AFTER = re.compile(r"^[.、]")  # '2.没有…': the digit before belongs to the next label
+_ANY_TABLE = re.compile(r"申请人情况|勾稽|第二十条|信息内容|自然人|结果维持|尚未审结")
 _T3_START = re.compile(r"申请人情况|勾稽关系|自然人")
 _T2_START = re.compile(r"第二十条|信息内容")
 _T4_HEAD = ("结果维持", "结果纠正", "其他结果", "尚未审结")
@@ -220,16 +223,30 @@ def _shown(chunks: list[str]) -> str:
     return text if len(text) <= 48 else text[:48] + "…"
 
 
-def _normalized(text: str) -> tuple[str, list[int]]:
-    """NFKC character by character, with the offset in `text` of every character of the result."""
-    parts: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
-        parts.append(n)
-        origin.extend([i] * len(n))
-    origin.append(len(text))
-    return "".join(parts), origin
+def _normalized(text: str) -> tuple[str, Callable[[int], int]]:
+    """NFKC character by character, and a map from an offset in the result back to the offset in `text`."""
+    mapping = {ch: unicodedata.normalize("NFKC", ch) for ch in set(text)}
+    normalized = text.translate({ord(ch): n for ch, n in mapping.items() if n != ch})
+    resized = "".join(ch for ch, n in mapping.items() if len(n) != 1)
+    if not resized:
+        return normalized, lambda i: i
+    starts: list[int] = []  # where each resized character begins in the result
+    marks: list[tuple[int, int]] = []  # (its length there, characters added before it)
+    added = 0
+    for m in re.finditer(f"[{re.escape(resized)}]", text):
+        size = len(mapping[m.group()])
+        starts.append(m.start() + added)
+        marks.append((size, added))
+        added += size - 1
+
+    def origin(i: int) -> int:
+        k = bisect.bisect_right(starts, i) - 1
+        if k < 0:
+            return i
+        size, before = marks[k]
+        return starts[k] - before if i < starts[k] + size else i - before - size + 1
+
+    return normalized, origin
 
 
 def _table_start(text: str, run: _Run) -> int:
@@ -246,6 +263,8 @@ def read_flattened(text: str) -> FlatTables:
     """Tables 2–4 out of text whose cells ran together. A cell is filled only when every reading of its run
     that the form allows agrees on it; otherwise it stays empty and a warning names the competing readings."""
     out = FlatTables()
+    if not _ANY_TABLE.search(text):
+        return out
     text, origin = _normalized(text)
     text = _PAGE_MARK.sub(lambda m: " " * len(m.group()), text)
     printed, out.t2_format, notes = _classify(_runs(text))
@@ -288,7 +307,7 @@ def read_flattened(text: str) -> FlatTables:
         first = entries[0][0].run
         last = entries[-1][0].run
         start, end = _table_start(text, first), last.offsets[-1] + len(last.chunks[-1]) + len(last.unit)
-        out.spans.append((table, origin[start], origin[end]))
+        out.spans.append((table, origin(start), origin(end)))
     return out
 
 
