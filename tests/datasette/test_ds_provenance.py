@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 
 import lxml.html
+import pytest
 from ds_real_db import FIXTURES, HUAIAN, PINGTAN
 
 
@@ -109,9 +110,16 @@ def test_download_names_follow_the_server_then_the_url() -> None:
     )
 
 
-def test_pdf_boxes_hold_exactly_the_printed_numbers(monkeypatch) -> None:
-    """For cells of every table of the real Huaian PDF, the text pdfium finds inside the box is the number the
-    parser read there (value_text): the box is that number, not a neighbour."""
+@pytest.mark.parametrize(
+    "name",
+    [
+        HUAIAN.file,  # real; read by the ruled-table reader (pdfplumber)
+        "fpdf-unruled-2022.pdf",  # constructed (simulator), no rules: read line by line (pypdfium2 text)
+    ],
+)
+def test_pdf_boxes_hold_exactly_the_printed_numbers(monkeypatch, name: str) -> None:
+    """For cells of every table, the text pdfium finds inside the box is the number the parser read there
+    (value_text): the box is that number's cell, not a neighbour — for both ways the parser reads a PDF."""
     import functools
     import sys
 
@@ -125,8 +133,8 @@ def test_pdf_boxes_hold_exactly_the_printed_numbers(monkeypatch) -> None:
     from nianbao_web.pdfpage import cell_box
 
     monkeypatch.setattr(pdf_source, "read_pdf", functools.lru_cache(maxsize=1)(pdf_source.read_pdf))
-    data = (FIXTURES / HUAIAN.file).read_bytes()
-    cells = parse_bytes(data, filename=HUAIAN.file, content_type="application/pdf").cells
+    data = (FIXTURES / name).read_bytes()
+    cells = parse_bytes(data, filename=name, content_type="application/pdf").cells
     sample = [
         c for table in ("table2", "table3", "table4") for c in [x for x in cells if x.table == table][::9]
     ]

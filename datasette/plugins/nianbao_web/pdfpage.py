@@ -14,6 +14,7 @@ import json
 import re
 import resource
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 SCALE = 1.5  # 108 dpi: table digits readable on a phone, a page image of ~150–300 KB
@@ -40,7 +41,9 @@ def cell_box(data: bytes, page_no: int, table: int, row: int, col: int) -> list[
     return _ruled_box(data, page_no, table, row, col)
 
 
-def _ruled_box(data: bytes, page_no: int, table: int, row: int, col: int) -> list[float] | None:
+@lru_cache(maxsize=8)
+def _ruled_tables(data: bytes, page_no: int) -> tuple[int, list[list[list]]]:
+    """(tables on the pages before, each table's rows of cell boxes on page_no), as the parser counts them."""
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(data)) as pdf:
@@ -49,12 +52,17 @@ def _ruled_box(data: bytes, page_no: int, table: int, row: int, col: int) -> lis
             if (page.extract_text() or "").strip():
                 before += len(page.find_tables())
         found = pdf.pages[page_no - 1].find_tables()
-        local = table - before
-        if not 0 <= local < len(found) or not 0 <= row < len(found[local].rows):
-            return None
-        cells = found[local].rows[row].cells
-        box = cells[col] if 0 <= col < len(cells) else None
-        return [float(v) for v in box] if box else None
+        return before, [[list(row.cells) for row in table.rows] for table in found]
+
+
+def _ruled_box(data: bytes, page_no: int, table: int, row: int, col: int) -> list[float] | None:
+    before, tables = _ruled_tables(data, page_no)
+    local = table - before
+    if not 0 <= local < len(tables) or not 0 <= row < len(tables[local]):
+        return None
+    cells = tables[local][row]
+    box = cells[col] if 0 <= col < len(cells) else None
+    return [float(v) for v in box] if box else None
 
 
 def _parts(line: str, col: int) -> tuple[int, int] | None:
