@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -21,7 +22,26 @@ db_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OneLineError(click.ClickException):
+    """Printed as `nianbao <command>: <what is wrong>` on stderr, exit 1."""
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"nianbao {self.format_message()}", err=True)
+
+
+class OneLineErrors(click.Group):
+    """Expected failures (a missing or damaged archive, an unknown site, an unreadable file) end in one line
+    naming what is wrong and exit 1 — never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, OSError, ValueError, LookupError) as exc:
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            raise OneLineError(f"{ctx.invoked_subcommand}: {message}") from None
+
+
+@click.group(cls=OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Nianbao: crawl, archive, normalize and publish 政府信息公开工作年度报告."""
 
@@ -69,7 +89,9 @@ def normalize(db_path: str, quiet: bool, full: bool) -> None:
     Only captures that are new, changed, or parsed by an older parser version are parsed; --full re-parses all.
     """
     from crawler.normalize import rebuild
+    from crawler.store.files import require_archive
 
+    require_archive(db_path)  # a typo must not create an empty archive and report success
     result = rebuild(db_path, full=full, progress=not quiet)
     click.echo(result.line())
 
@@ -196,7 +218,9 @@ def probe(urls: tuple[str, ...], write: bool, sites_path: str) -> None:
 def status(db_path: str, limit: int) -> None:
     """Print the last crawl runs and the sites that need attention."""
     from crawler.crawl.status import print_status
+    from crawler.store.files import require_archive
 
+    require_archive(db_path)
     print_status(db_path, limit=limit, echo=click.echo)
 
 

@@ -18,8 +18,11 @@ def run_nightly(
     snapshot_dir: str | None = None,
     echo: Callable[[str], None] = print,
 ) -> int:
-    """Run one nightly pass (and, with ``snapshot_dir``, publish a new snapshot); never two at once."""
-    lock_file = Path(lock_path or f"{db_path}.lock")
+    """Run one nightly pass (and, with ``snapshot_dir``, publish a new snapshot); never two at once.
+
+    The lock is keyed on the archive's real file (symlinks resolved): `--db link.db` and `--db archive.db`
+    take the same lock."""
+    lock_file = Path(lock_path).resolve() if lock_path else Path(f"{Path(db_path).resolve()}.lock")
     with lock_file.open("a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

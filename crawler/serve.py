@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from crawler.store.files import require_archive
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATASETTE_DIR = REPO_ROOT / "datasette"
 METADATA = DATASETTE_DIR / "metadata.yml"
@@ -76,8 +78,7 @@ def serve(
         from crawler.snapshot import current_snapshot
 
         db_path, inspect_file = current_snapshot(snapshot_dir)
-    if not Path(db_path).exists():
-        raise FileNotFoundError(f"no archive at {db_path}")
+    require_archive(db_path)
     from datasette.cli import cli
 
     cli.main(args=datasette_args(db_path, port, host, inspect_file=inspect_file), prog_name="datasette")

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from crawler.store.files import sqlite_uri
+
 DERIVED_TABLES = ("checks", "statistics", "sections", "reports")
 
 
@@ -452,7 +454,7 @@ MIGRATIONS.append(_v11_agency_summary)
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open archive.db (creating and migrating it unless read-only) with WAL and foreign keys on."""
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True, check_same_thread=False)
         return sqlite_utils.Database(conn)
     conn = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
     db = sqlite_utils.Database(conn)
@@ -465,10 +467,21 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
 
 
 def migrate(db: sqlite_utils.Database) -> int:
-    """Apply pending migrations, each in its own transaction; return the schema version."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
-        with db.conn:
+    """Apply pending migrations in one write transaction; return the schema version.
+
+    BEGIN IMMEDIATE takes the write lock before the version is read, so of two processes creating or upgrading
+    the same archive at once, one migrates and the other waits (busy timeout), then finds nothing to do."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= len(MIGRATIONS):
+        return len(MIGRATIONS)
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]  # again, now that no one else writes
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
             step(db)
-            db.execute(f"PRAGMA user_version={number}")
+            conn.execute(f"PRAGMA user_version={number}")
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.execute("COMMIT")
     return len(MIGRATIONS)
