@@ -61,6 +61,7 @@ class SimulatedSites:
         self._sites: dict[str, Site] = {}
         self._servers: dict[str, SiteServer] = {}
         self.sites: dict[str, SiteInfo] = {}
+        self._warm: threading.Thread | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------------
     def start(self) -> SimulatedSites:
@@ -76,9 +77,10 @@ class SimulatedSites:
             self._servers[site.id] = server
         for site in self._sites.values():
             site.bind(self._sites)
-        threading.Thread(
+        self._warm = threading.Thread(
             target=warm_attachments, args=(list(self._sites.values()),), daemon=True, name="warm-attachments"
-        ).start()
+        )
+        self._warm.start()
         for site_id, server in self._servers.items():
             server.start()
             site = self._sites[site_id]
@@ -92,6 +94,13 @@ class SimulatedSites:
                 region=dict(site.region),
             )
         return self
+
+    def wait_until_warm(self, timeout: float = 300.0) -> bool:
+        """Block until every PDF/DOCX attachment is rendered (a DOCX takes seconds on a loaded machine; a crawl
+        with a short download timeout would otherwise time out on the first request for it)."""
+        if self._warm is not None:
+            self._warm.join(timeout)
+        return self._warm is None or not self._warm.is_alive()
 
     def stop(self) -> None:
         self._stop.set()

@@ -76,6 +76,7 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Any:
     tmp = tmp_path_factory.mktemp("live")
     with SimulatedSites(timeout_delay=TIMEOUT_DELAY) as sim:
+        assert sim.wait_until_warm()  # attachments rendered before the 5 s download timeout meets them
         registry = sim.write_registry(tmp / "sites.yml")
         w = World(sim, registry, tmp / "archive.db")
         w.run()

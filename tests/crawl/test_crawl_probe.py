@@ -39,6 +39,7 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> Any:
         printed = {
             site_id: next(t for t in sections if t.startswith(root)) for site_id, root in roots.items()
         }
+        assert sim.wait_until_warm()  # attachments rendered before the 5 s download timeout meets them
         crawl = subprocess.run(
             [NIANBAO, "crawl", "--sites", str(registry), "--db", str(tmp / "archive.db")],
             env={**ENV, "NIANBAO_TODAY": "2025-02-10"},
