@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from datasette.database import QueryInterrupted
 from datasette.utils.asgi import NotFound, Response
@@ -239,7 +239,10 @@ async def charts_view(datasette: Any, request: Any) -> Response:
     try:
         if agency:
             rows = (await db.execute(AGENCY_SQL, {"agency": agency})).rows
-            who = agency_name = rows[0]["agency"] if rows else agency
+            if not rows:  # not an agency id or full name: pick it by any part of its name (rankings plugin)
+                query = urlencode({"name": agency})
+                return Response.redirect(datasette.urls.path(f"/-/agency/{database}") + "?" + query)
+            who = agency_name = rows[0]["agency"]
         else:
             rows = (await db.execute(TOTALS_SQL, {"region": region})).rows
             who = f"{where}（全部机关）"

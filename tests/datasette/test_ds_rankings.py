@@ -149,3 +149,16 @@ def _no_redirect(served, path: str) -> tuple[int, dict[str, str], str]:
     conn.request("GET", path)
     response = conn.getresponse()
     return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
+
+
+def test_charts_for_an_agency_picked_by_part_of_its_name(rank_served) -> None:
+    status, headers, _ = _no_redirect(
+        rank_served, f"/-/charts/{rank_served.db}?agency=" + urllib.parse.quote("鹿城区教育")
+    )
+    assert status == 302 and headers["location"] == f"/-/agency/{rank_served.db}?name=" + urllib.parse.quote(
+        "鹿城区教育"
+    )
+    page = _page(rank_served, f"/-/charts/{rank_served.db}", agency="lucheng/edu", year="all")
+    assert page.xpath("//section[@id='agency-chart']//*[local-name()='rect'][@class='nb-bar']")
+    empty = _page(rank_served, f"/-/charts/{rank_served.db}", region="不存在的地区")
+    assert "无数据" in empty.xpath("string(//section[@id='agency-chart'])")

@@ -56,6 +56,10 @@ def column_chart(
                 f'<text x="{cx:.1f}" y="{height - bottom + 16 + 14 * n}" {style} '
                 f'text-anchor="middle">{escape(line)}</text>'
             )
+    if not values:
+        parts.append(
+            f'<text x="{left}" y="{height - bottom - plot_h / 2:.0f}" font-size="13" fill="#999">无数据 / no data</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
