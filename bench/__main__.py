@@ -1,12 +1,13 @@
 """`python -m bench` (also `make bench`): run every Nianbao benchmark and print one ratio line each.
 
-    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,pdf,recovery,incremental,wacz,
+    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,sandbox,pdf,recovery,incremental,wacz,
                     datasette]
                     [--reports N] [--million] [--quick]
 
 Each benchmark measures its baseline in the same run: crawl vs a bare Scrapy spider, incremental vs first
 crawl, archive bodies vs raw, the distributed single writer vs SqliteSink direct, normalize vs
-trafilatura.extract (bench/normalize.py), PDF reports/s vs pdfplumber text alone (bench/pdf.py), digit
+trafilatura.extract (bench/normalize.py), parsing in the sandbox worker vs in-process (bench/sandbox.py),
+PDF reports/s vs pdfplumber text alone (bench/pdf.py), digit
 recovery on flattened real reports vs parsing their originals (bench/recovery.py), normalize of an unchanged
 archive vs --full (bench/incremental.py), WACZ export vs reading the bodies (bench/wacz_export.py),
 Datasette vs a primary-key lookup (bench/datasette.py).
@@ -26,7 +27,18 @@ from typing import Any
 
 from bench.common import RESULTS, ROOT, run_timed
 
-ALL = ("crawl", "archive", "ingest", "normalize", "pdf", "recovery", "incremental", "wacz", "datasette")
+ALL = (
+    "crawl",
+    "archive",
+    "ingest",
+    "normalize",
+    "sandbox",
+    "pdf",
+    "recovery",
+    "incremental",
+    "wacz",
+    "datasette",
+)
 
 
 DATASETTE_ROW = re.compile(
@@ -132,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         print(writer["line"], flush=True)
     if "normalize" in only:
         results.append(normalize_result())
+    if "sandbox" in only:
+        results.append(reader_result("sandbox"))
     if "pdf" in only:
         results.append(reader_result("pdf"))
     if "recovery" in only:
