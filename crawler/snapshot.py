@@ -95,9 +95,8 @@ def make_snapshot(db_path: str | Path, snapshot_dir: str | Path, *, keep: int = 
     conn = sqlite3.connect(db)
     try:
         conn.execute("PRAGMA journal_mode=DELETE")  # an immutable file must not need a WAL
-        counts = write_facet_counts(
-            conn
-        )  # no ANALYZE/optimize: the archive's statistics are kept as they are
+        # No ANALYZE/optimize: the archive's statistics are kept as they are
+        counts = write_facet_counts(conn)
         # (crawler.search.analyze keeps none for `reports`, on purpose: with them SQLite skip-scans facets).
     finally:
         conn.close()
