@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= archive.db
 PORT ?= 8001
-APT_PACKAGES := chromium fonts-wqy-microhei redis-server antiword
+APT_PACKAGES := chromium fonts-wqy-microhei redis-server antiword libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim
 STAMP := $(VENV)/.installed
 # pywb, the replay tool the WACZ test drives, pins redis<3 (the crawler needs redis 8): its own venv.
 REPLAY_VENV := .venv-replay
@@ -15,7 +15,8 @@ REPLAY_STAMP := $(REPLAY_VENV)/.installed
 setup: system-packages $(STAMP)
 
 # Debian packages the tests and the normalizer use: headless Chromium + a CJK font for the browser tests,
-# redis-server for distributed crawling, antiword for legacy .doc reports.
+# redis-server for distributed crawling; LibreOffice (headless) converts legacy .doc reports to DOCX, antiword
+# is its fallback; tesseract (+ chi_sim) is the OCR engine bench/ocr.py measures against RapidOCR (PyPI).
 system-packages:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

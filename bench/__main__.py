@@ -1,15 +1,16 @@
 """`python -m bench` (also `make bench`): run every Nianbao benchmark and print one ratio line each.
 
-    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,sandbox,pdf,recovery,incremental,wacz,
-                    datasette]
+    python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,sandbox,pdf,ocr,doc,recovery,
+                    incremental,wacz,datasette]
                     [--reports N] [--million] [--quick]
 
 Each benchmark measures its baseline in the same run: crawl vs a bare Scrapy spider, incremental vs first
 crawl, archive bodies vs raw, the distributed single writer vs SqliteSink direct, normalize vs
 trafilatura.extract (bench/normalize.py), parsing in the sandbox worker vs in-process (bench/sandbox.py),
-PDF reports/s vs pdfplumber text alone (bench/pdf.py), digit
-recovery on flattened real reports vs parsing their originals (bench/recovery.py), normalize of an unchanged
-archive vs --full (bench/incremental.py), WACZ export vs reading the bodies (bench/wacz_export.py),
+PDF reports/s vs pdfplumber text alone (bench/pdf.py), RapidOCR vs Tesseract on synthetic scans
+(bench/ocr.py), antiword vs LibreOffice on merged-cell .doc (bench/doc.py), digit recovery on flattened real
+reports vs parsing their originals (bench/recovery.py), normalize of an unchanged archive vs --full
+(bench/incremental.py), WACZ export vs reading the bodies (bench/wacz_export.py),
 Datasette vs a primary-key lookup (bench/datasette.py).
 Results also go to bench/results/latest.json.
 """
@@ -34,6 +35,8 @@ ALL = (
     "normalize",
     "sandbox",
     "pdf",
+    "ocr",
+    "doc",
     "recovery",
     "incremental",
     "wacz",
@@ -71,7 +74,7 @@ def normalize_result() -> dict[str, Any]:
 
 
 def reader_result(name: str) -> dict[str, Any]:
-    """bench/pdf.py (or another reader benchmark): the lines after its 'bench NAME:' header are the result."""
+    """bench/pdf.py, bench/ocr.py or bench/doc.py: the lines after its 'bench NAME:' header are the result."""
     result = _external(name, [sys.executable, str(ROOT / "bench" / f"{name}.py")])
     found = re.search(rf"^bench {name}: .*(?:\n  .*)*", result["output"], re.M)
     result["line"] = found.group(0) if found else f"{name}: exit {result['returncode']}, no result line"
@@ -148,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         results.append(reader_result("sandbox"))
     if "pdf" in only:
         results.append(reader_result("pdf"))
+    if "ocr" in only:
+        results.append(reader_result("ocr"))
+    if "doc" in only:
+        results.append(reader_result("doc"))
     if "recovery" in only:
         from bench.recovery import run as run_recovery
 

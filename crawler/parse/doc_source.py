@@ -1,4 +1,5 @@
-"""Legacy Word .doc reports: text via antiword; tables come out as '|' lines, or flattened into one line."""
+"""Legacy Word .doc reports: LibreOffice converts them to DOCX (read like any DOCX, merged cells kept);
+antiword (tables as '|' lines, or flattened into one line) when LibreOffice is missing or fails."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 
@@ -79,7 +81,72 @@ def _rewrite(text: str) -> str:
     return "\n".join(lines)
 
 
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def to_docx(data: bytes) -> tuple[bytes | None, str | None]:
+    """DOC bytes → DOCX bytes by headless LibreOffice, or (None, why not).
+
+    Each conversion has its own temporary profile directory (parallel runs never share or lock one) and
+    runs in its own process group under a hard timeout; on timeout the whole group is killed."""
+    exe = _soffice()
+    if exe is None:
+        return None, "LibreOffice (soffice) is not installed"
+    with tempfile.TemporaryDirectory(prefix="nianbao-soffice-") as tmp:
+        src = os.path.join(tmp, "report.doc")
+        with open(src, "wb") as fh:
+            fh.write(data)
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{tmp}/profile",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "docx:MS Word 2007 XML",
+            "--outdir",
+            os.path.join(tmp, "out"),
+            src,
+        ]
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=tmp
+        )
+        try:
+            proc.wait(timeout=limits.SOFFICE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return None, f"LibreOffice took longer than {limits.SOFFICE_TIMEOUT} s"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)  # helpers LibreOffice may have left behind
+        out = os.path.join(tmp, "out", "report.docx")
+        if not os.path.exists(out):
+            return None, f"LibreOffice could not convert the DOC (exit {proc.returncode})"
+        with open(out, "rb") as fh:
+            return fh.read(), None
+
+
 def read_doc(data: bytes) -> Extracted:
+    """LibreOffice → DOCX → docx_source (measured more accurate on merged cells); antiword otherwise."""
+    from crawler.parse.docx_source import read_docx
+
+    docx, problem = to_docx(data)
+    if docx is not None:
+        ex = read_docx(docx)
+        if ex.fatal is None:
+            ex.source_format = "doc"
+            return ex
+        problem = f"LibreOffice's DOCX unreadable: {ex.fatal}"
+    ex = read_antiword(data)
+    if ex.fatal is None:
+        ex.errors.append(f"{problem}; read with antiword instead (merged table cells may be lost)")
+    return ex
+
+
+def read_antiword(data: bytes) -> Extracted:
     """Run antiword on the bytes (from a temporary file) and read its UTF-8 text output."""
     exe = shutil.which("antiword")
     if exe is None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from urllib.parse import urljoin
 
 from crawler.contract import (
     OTHER_ROW_SINGLE,
@@ -24,7 +26,8 @@ from crawler.parse.checks import format_check, table_checks, text_checks
 from crawler.parse.extracted import Extracted
 from crawler.parse.flat import FlatTables, cut_lines, read_flattened
 from crawler.parse.metadata import agency_from_title, period_years, pick_date, pick_title, title_year
-from crawler.parse.model import ParsedReport, ReportHints, Section
+from crawler.parse.model import Cell, Check, ParsedReport, ReportHints, Section
+from crawler.parse.ocr_source import ocr_images
 from crawler.parse.rows import SrcRow
 from crawler.parse.sections import KNOWN, find_sections
 from crawler.parse.tables import TableReader
@@ -34,6 +37,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MHT = re.compile(rb"^MIME-Version:|Content-Type:\s*multipart/related", re.I | re.M)
 _FEWEST_COMPLETE = 10 + 23 * 7 + 15  # cells of the smallest complete report (2021 table 2, one 其他处理 row)
 _BINARY = {".pdf": ("pdf", "%PDF"), ".docx": ("docx", "ZIP"), ".doc": ("doc", "OLE")}
+_IMAGE_TABLES = 10_000  # source-table number of rows OCR'd from <img> tables (apart from the HTML's own)
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 
 
 def _one_line(message: str) -> str:
@@ -48,7 +53,25 @@ def _failed(source_format: str, message: str, hints: ReportHints | None) -> Pars
     return report
 
 
-def _extract(data: bytes, filename: str | None, content_type: str | None) -> Extracted:
+def _ocr_table_images(ex: Extracted, images: Mapping[str, bytes], base_url: str | None) -> None:
+    """OCR the body's <img> tables whose bytes were handed in (keyed by src as written, or absolute URL)."""
+    found: list[tuple[int | None, bytes]] = []
+    for src in ex.image_srcs:
+        data = images.get(src) or (images.get(urljoin(base_url, src)) if base_url else None)
+        if data:
+            found.append((None, data))
+    start = len(ex.lines)
+    if found and ocr_images(ex, found, table=_IMAGE_TABLES):
+        ex.table_lines.update(range(start, len(ex.lines)))  # the tables' text is not section prose
+
+
+def _extract(
+    data: bytes,
+    filename: str | None,
+    content_type: str | None,
+    images: Mapping[str, bytes] | None = None,
+    base_url: str | None = None,
+) -> Extracted:
     ext = Path(filename or "").suffix.lower()
     head = data[:1024]
     if b"%PDF-" in head:
@@ -59,6 +82,10 @@ def _extract(data: bytes, filename: str | None, content_type: str | None) -> Ext
         from crawler.parse.docx_source import read_docx
 
         return read_docx(data)
+    if data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        from crawler.parse.ocr_source import read_image
+
+        return read_image(data)
     if data.startswith(_OLE):
         from crawler.parse.doc_source import read_doc
 
@@ -73,6 +100,8 @@ def _extract(data: bytes, filename: str | None, content_type: str | None) -> Ext
     extracted = _extract_text(strip_controls(decoded.text), ext, content_type)
     if decoded.replaced:
         extracted.warnings.append(decoded.problem or f"{decoded.replaced} invalid bytes replaced")
+    if extracted.table_is_image and images:
+        _ocr_table_images(extracted, images, base_url)
     return extracted
 
 
@@ -166,6 +195,29 @@ def _completeness(fmt: str, tables: dict) -> list[str]:
     return errors
 
 
+def _doubtful(cells: list[Cell], checks: list[Check]) -> list[Cell]:
+    """OCR'd cells to leave out because the table checks they take part in fail: the low-confidence ones
+    and those where a failing row meets a failing column; when neither singles a cell out, every OCR'd cell
+    of the failing checks (which one is misread cannot be told, and a wrong number is worse than none)."""
+    failing = [set(ch.cells) for ch in checks if not ch.ok and ch.rule.startswith("table")]
+    ocr = {c.address: c for c in cells if c.confidence is not None}
+    counts = Counter(a for addresses in failing for a in addresses if a in ocr)
+    low = {a for a in counts if (ocr[a].confidence or 0) < limits.OCR_LOW_CONFIDENCE}
+    crossed = {a for a, n in counts.items() if n >= 2}
+    chosen = (low | crossed) or set(counts)
+    return [c for c in cells if c.address in chosen]
+
+
+def _ocr_doubts(report: ParsedReport) -> list[str]:
+    """The OCR'd numbers read with low confidence, named (address, text as read, confidence)."""
+    low = [c for c in report.cells if c.confidence is not None and c.confidence < limits.OCR_LOW_CONFIDENCE]
+    if not low:
+        return []
+    named = ", ".join(f"{c.address} {c.value_text!r} ({c.confidence:.2f})" for c in low[:20])
+    more = f" and {len(low) - 20} more" if len(low) > 20 else ""
+    return [f"OCR: low confidence in {len(low)} cells: {named}{more}"]
+
+
 def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     """Turn what a reader extracted into a ParsedReport: tables, sections, metadata, checks, status."""
     report = ParsedReport(source_format=ex.source_format)
@@ -201,6 +253,8 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     report.cells = reader.cells
     report.warnings = list(dict.fromkeys([*ex.warnings, *reader.warnings]))
     errors = [*ex.errors, *reader.errors]
+    for cell in report.cells:
+        cell.confidence = ex.confidence.get((cell.src_page, cell.src_row, cell.src_col))
     period = period_years(text)
     report.year = (
         title_year(report.title) or (period[1] if period else None) or (hints.year if hints else None)
@@ -216,9 +270,27 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
         errors.append("the page body is images (a scan?) with almost no text")
     elif report.format != "other":
         errors += _completeness(report.format, tables)
-    checks = table_checks(tables["table3"], tables["table4"])
     body = "\n".join(ln for i, ln in enumerate(ex.lines) if i not in ex.table_lines)
+    checks = table_checks(tables["table3"], tables["table4"])
     checks += text_checks(body, tables["table3"], report.year, period)
+    if ex.ocr and report.cells:
+        left_out: list[Cell] = []
+        while doubtful := _doubtful(report.cells, checks):
+            left_out += doubtful
+            report.cells = [c for c in report.cells if c not in doubtful]
+            tables = {name: report.table(name) for name in ("table2", "table3", "table4")}
+            checks = table_checks(tables["table3"], tables["table4"])
+            checks += text_checks(body, tables["table3"], report.year, period)
+        if left_out:
+            named = ", ".join(f"{c.address} {c.value_text!r} ({c.confidence:.2f})" for c in left_out[:20])
+            more = f" and {len(left_out) - 20} more" if len(left_out) > 20 else ""
+            errors.append(
+                f"OCR: left out {len(left_out)} cells where the numbers do not add up: {named}{more}"
+            )
+        report.warnings += _ocr_doubts(report)
+        failed = sum(1 for c in checks if not c.ok)
+        if failed:
+            errors.append(f"numbers read by OCR and {failed} checks fail: some may be misread")
     fmt_check = format_check(report.format, report.year) if report.cells else None
     if fmt_check is not None:
         checks.append(fmt_check)
@@ -244,8 +316,12 @@ def parse_bytes(
     filename: str | None = None,
     content_type: str | None = None,
     hints: ReportHints | None = None,
+    images: Mapping[str, bytes] | None = None,
 ) -> ParsedReport:
-    """Parse one document. Never raises on bad input: problems end up in parse_status and errors."""
+    """Parse one document. Never raises on bad input: problems end up in parse_status and errors.
+
+    `images`: bytes of the images an HTML report shows, by src (or absolute URL, resolved against
+    hints.url); tables published as images are then read by OCR."""
     if len(data) > limits.MAX_INPUT_BYTES:
         return _failed(
             "html", f"input is {len(data)} bytes, over the {limits.MAX_INPUT_BYTES} byte cap", hints
@@ -253,7 +329,7 @@ def parse_bytes(
     if not data.strip():
         return _failed("text", "empty input", hints)
     try:
-        return interpret(_extract(data, filename, content_type), hints)
+        return interpret(_extract(data, filename, content_type, images, hints.url if hints else None), hints)
     except (MemoryError, RecursionError) as exc:
         return _failed("html", f"input too complex to parse ({type(exc).__name__})", hints)
     except Exception as exc:  # noqa: BLE001 — the contract: never a crash

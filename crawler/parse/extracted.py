@@ -25,3 +25,8 @@ class Extracted:
     needs_ocr: bool = False
     table_is_image: bool = False
     pdf_title_join: bool = False  # title lines broken by layout: join without spaces
+    ocr: bool = False  # some text was recognised by OCR
+    image_srcs: list[str] = field(default_factory=list)  # <img> sources of a body whose tables are images
+    confidence: dict[tuple[int | None, int, int], float] = field(
+        default_factory=dict
+    )  # OCR: (page, row, col)

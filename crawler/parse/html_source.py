@@ -300,6 +300,9 @@ def read_html(text: str, *, nested: bool = False) -> Extracted:
         ex.lines.append(line)
     if not report_tables and container.find(".//img") is not None:
         ex.table_is_image = True
+        ex.image_srcs = [
+            src.strip() for img in container.iter("img") if (src := img.get("src") or "").strip()
+        ]
     body_text = "".join(ln for i, ln in enumerate(ex.lines) if i not in ex.table_lines)
     if not report_tables and len(body_text) < 200:
         scripts = [el.text or "" for el in root.iter("script") if el.text and "_CONFIG" in el.text]

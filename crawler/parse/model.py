@@ -44,6 +44,7 @@ class Cell:
     src_row: int | None = None
     src_col: int | None = None
     src_page: int | None = None
+    confidence: float | None = None  # OCR's confidence in the text of the cell (None: not OCR'd)
 
     @property
     def address(self) -> str:
@@ -107,6 +108,10 @@ class ParsedReport:
             if table:
                 out[name] = table
         out["blank_cells"] = [c.address for c in self.cells if c.blank]
+        if any(c.confidence is not None for c in self.cells):
+            out["ocr_confidence"] = {
+                c.address: round(c.confidence, 3) for c in self.cells if c.confidence is not None
+            }
         out["checks"] = [
             {"rule": c.rule, "ok": c.ok, "detail": c.detail, "cells": list(c.cells)} for c in self.checks
         ]

@@ -21,11 +21,12 @@ def test_parse_prints_contract_json() -> None:
     assert out["year"] == 2024 and out["format"] == "2021" and out["table3"]["results_total"]["total"] == 0
 
 
-def test_parse_needs_ocr_exits_1() -> None:
+def test_parse_scan_without_report_content_exits_1() -> None:
     proc = subprocess.run(
         [str(NIANBAO), "parse", str(REPORTS / "scanned-2023.pdf")], capture_output=True, text=True
     )
-    assert proc.returncode == 1 and "needs_ocr" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
+    assert "failed: no report content found" in proc.stderr  # OCR'd: a title and a list, no report
 
 
 def test_eval_golden_directory_is_perfect() -> None:

@@ -1,0 +1,62 @@
+"""Scanned pages and table images → lines and table rows, from OCR'd words with their boxes and confidences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from crawler.parse import limits
+from crawler.parse.boxes import Box, line_row, page_lines
+from crawler.parse.extracted import Extracted
+from crawler.parse.ocr import OcrError, recognise
+
+
+def add_boxes(ex: Extracted, boxes: list[Box], page: int | None, table: int = 0) -> None:
+    """Append one page's words to `ex`: a line and a row per visual line, each cell's confidence kept."""
+    for line in page_lines(boxes):
+        index = len(ex.lines)
+        ex.lines.append(line.text)
+        row = line_row(line, index, table, page)
+        ex.rows.append(row)
+        for cell, box in zip(row.cells, line.cells, strict=True):
+            ex.confidence[(page, index, cell.col)] = box.conf
+
+
+def ocr_images(ex: Extracted, images: Iterable[tuple[int | None, bytes]], table: int = 0) -> int:
+    """OCR each (page, image bytes) into `ex` (at most OCR_MAX_PAGES); failures become errors. Returns the
+    number of pages read."""
+    read = 0
+    for n, (page, data) in enumerate(images):
+        where = f"page {page}" if page is not None else "image"
+        if n >= limits.OCR_MAX_PAGES:
+            ex.errors.append(f"OCR stopped after {limits.OCR_MAX_PAGES} images; {where} and later not read")
+            break
+        try:
+            result = recognise(data)
+        except OcrError as exc:
+            ex.errors.append(f"{where}: OCR failed: {exc}")
+            continue
+        add_boxes(ex, result.boxes, page, table)
+        read += 1
+    ex.ocr = ex.ocr or read > 0
+    return read
+
+
+def read_image(data: bytes) -> Extracted:
+    """A report published as one image (a scanned page saved as PNG/JPEG)."""
+    ex = Extracted(source_format="image", pdf_title_join=True)
+    if not ocr_images(ex, [(1, data)]):
+        ex.fatal = ex.errors[0] if ex.errors else "no text recognised in the image"
+        return ex
+    title_from_lines(ex)
+    return ex
+
+
+def title_from_lines(ex: Extracted) -> None:
+    """The first lines up to one naming a report (报告/年报) are the title candidate."""
+    head: list[str] = []
+    for line in ex.lines[:5]:
+        head.append(line)
+        if "报告" in line or "年报" in line:
+            ex.title_candidates.append("".join(re.sub(r"\s+", "", h) for h in head))
+            return
