@@ -37,6 +37,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MHT = re.compile(rb"^MIME-Version:|Content-Type:\s*multipart/related", re.I | re.M)
 _FEWEST_COMPLETE = 10 + 23 * 7 + 15  # cells of the smallest complete report (2021 table 2, one 其他处理 row)
 _BINARY = {".pdf": ("pdf", "%PDF"), ".docx": ("docx", "ZIP"), ".doc": ("doc", "OLE")}
+_FULL_RESULTS = {len(rows) - 4 + 1 for rows in (TABLE3_ROWS_2019, TABLE3_ROWS_2021)}  # result rows + total
 _IMAGE_TABLES = 10_000  # source-table number of rows OCR'd from <img> tables (apart from the HTML's own)
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")
 
@@ -199,7 +200,13 @@ def _doubtful(cells: list[Cell], checks: list[Check]) -> list[Cell]:
     """OCR'd cells to leave out because the table checks they take part in fail: the low-confidence ones
     and those where a failing row meets a failing column; when neither singles a cell out, every OCR'd cell
     of the failing checks (which one is misread cannot be told, and a wrong number is worse than none)."""
-    failing = [set(ch.cells) for ch in checks if not ch.ok and ch.rule.startswith("table")]
+    failing = [
+        set(ch.cells)
+        for ch in checks
+        if not ch.ok
+        and ch.rule.startswith("table")
+        and (ch.rule != "table3.results_sum" or len(ch.cells) in _FULL_RESULTS)  # a missing row is no misread
+    ]
     ocr = {c.address: c for c in cells if c.confidence is not None}
     counts = Counter(a for addresses in failing for a in addresses if a in ocr)
     low = {a for a in counts if (ocr[a].confidence or 0) < limits.OCR_LOW_CONFIDENCE}
