@@ -18,6 +18,7 @@ PARSE_DEADLINE_SECONDS = 60.0  # PDF page loop stops after this
 ANTIWORD_TIMEOUT = 20
 SOFFICE_TIMEOUT = 60  # one LibreOffice DOC → DOCX conversion (≈5 s, most of it start-up)
 OCR_PAGE_SECONDS = 120.0  # one page image in the OCR worker (≈5 s on an idle core, far more on a busy one)
+OCR_PAGE_CPU_SECONDS = 90  # CPU seconds (all threads) one page may use in the OCR worker
 OCR_START_SECONDS = 120.0  # loading the OCR models
 OCR_MEMORY_BYTES = 3 * 1024**3  # the OCR worker's address space (its resident peak is ≈0.7 GB)
 OCR_MAX_PAGES = 12  # scanned pages OCR'd per document (tables sit in the first pages of a report)

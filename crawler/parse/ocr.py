@@ -2,8 +2,9 @@
 
 One worker process per parsing process loads the models once and recognises page images sent to it over a
 pipe. The worker runs under its own address-space limit (RLIMIT_AS, never above the limit the parent
-itself runs under) and each page under a hard wall-clock timeout: a page that takes too long or a worker
-that dies is killed, recorded as an error, and the next page starts a fresh worker.
+itself runs under), sets its own CPU allowance before each page (RLIMIT_CPU, so a CPU limit inherited from
+a parse sandbox does not apply to it) and each page has a hard wall-clock timeout: a page that takes too
+long or a worker that dies is killed, recorded as an error, and the next page starts a fresh worker.
 """
 
 from __future__ import annotations
@@ -93,12 +94,18 @@ def serve() -> None:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     stdout.write(b'{"ready": true}\n')
     stdout.flush()
+    _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
     while True:
         head = stdin.read(8)
         if len(head) < 8:
             return
         (size,) = struct.unpack(">Q", head)
         data = stdin.read(size)
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        soft = math.ceil(used.ru_utime + used.ru_stime + limits.OCR_PAGE_CPU_SECONDS)
+        if cpu_hard != resource.RLIM_INFINITY:
+            soft = min(soft, cpu_hard)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))  # this page's CPU allowance (SIGXCPU)
         started = time.monotonic()
         with Image.open(io.BytesIO(data)) as img:
             result = engine(np.array(img.convert("RGB")))
