@@ -1,7 +1,7 @@
 """`python -m bench` (also `make bench`): run every Nianbao benchmark and print one ratio line each.
 
     python -m bench [--rounds N] [--only crawl,archive,ingest,normalize,sandbox,pdf,ocr,doc,recovery,
-                    incremental,wacz,datasette]
+                    incremental,wacz,summary,datasette]
                     [--reports N] [--million] [--quick]
 
 Each benchmark measures its baseline in the same run: crawl vs a bare Scrapy spider, incremental vs first
@@ -10,7 +10,8 @@ trafilatura.extract (bench/normalize.py), parsing in the sandbox worker vs in-pr
 PDF reports/s vs pdfplumber text alone (bench/pdf.py), RapidOCR vs Tesseract on synthetic scans
 (bench/ocr.py), antiword vs LibreOffice on merged-cell .doc (bench/doc.py), digit recovery on flattened real
 reports vs parsing their originals (bench/recovery.py), normalize of an unchanged archive vs --full
-(bench/incremental.py), WACZ export vs reading the bodies (bench/wacz_export.py),
+(bench/incremental.py), WACZ export vs reading the bodies (bench/wacz_export.py), the league tables
+refreshed for one site vs rebuilt whole (bench/summary.py),
 Datasette vs a primary-key lookup (bench/datasette.py).
 Results also go to bench/results/latest.json.
 """
@@ -40,6 +41,7 @@ ALL = (
     "recovery",
     "incremental",
     "wacz",
+    "summary",
     "datasette",
 )
 
@@ -168,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.wacz_export import run as run_wacz
 
         results.append(run_wacz(captures=60 if args.quick else 300))
+    if "summary" in only:
+        results.append(reader_result("summary"))
     if "datasette" in only:
         sizes = [reports, 1_000_000] if args.million else [reports]
         for n in sizes:
