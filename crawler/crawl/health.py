@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-DEADLINE_GRACE = timedelta(days=30)  # reports for year Y are due 31 January Y+1; warn a month later
+from crawler.deadlines import publisher_kind, rule_for
+
+DEADLINE_GRACE = timedelta(days=30)  # warn a month after the legal deadline (crawler/deadlines.py)
 DROP_RATIO = 0.5
 
 
-def overdue_year(today: date) -> int | None:
-    """The report year that must be out by `today` (Y-1 once 31 January Y + a month has passed)."""
-    if today >= date(today.year, 1, 31) + DEADLINE_GRACE:
+def overdue_year(today: date, agency: str | None = None) -> int | None:
+    """The report year that must be out by `today`: Y-1 once its deadline for this agency + a month has passed
+    (31 January for a department, 31 March for a government's own report; crawler/deadlines.py)."""
+    due, _ = rule_for(today.year - 1, publisher_kind(agency))
+    if today >= date.fromisoformat(due) + DEADLINE_GRACE:
         return today.year - 1
     return None
 
@@ -34,12 +38,11 @@ def health_warnings(
     if requests and not reports_seen and not known_documents:
         detail = "site answered but yielded no report" if listing_ok else "no listing page could be read"
         warnings.append(("empty_site", f"{detail} ({requests} requests)"))
-    year = overdue_year(today)
-    if year is not None:
-        for agency_id in sorted(listed_agencies):
-            if year not in agency_years.get(agency_id, set()):
-                name = agency_names.get(agency_id, agency_id)
-                warnings.append(("missing_report", f"{name}: no {year} report by {today.isoformat()}"))
+    for agency_id in sorted(listed_agencies):
+        name = agency_names.get(agency_id, agency_id)
+        year = overdue_year(today, name)
+        if year is not None and year not in agency_years.get(agency_id, set()):
+            warnings.append(("missing_report", f"{name}: no {year} report by {today.isoformat()}"))
     previous = next((r for r in previous_runs if r.get("reports_listed")), None)
     if (
         previous

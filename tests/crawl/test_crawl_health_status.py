@@ -41,6 +41,15 @@ def test_deadline_is_31_january_plus_a_month() -> None:
     assert overdue_year(date(2025, 3, 5)) == 2024
 
 
+def test_a_governments_own_report_is_due_31_march() -> None:
+    # 2019 regulations art. 49: departments by 31 January, a government's overall report by 31 March
+    assert overdue_year(date(2025, 3, 5), "沙坡头区人民政府") is None
+    assert overdue_year(date(2025, 5, 1), "沙坡头区人民政府") == 2024
+    gov = {"agency_years": {"s/a": {2023}}, "agency_names": {"s/a": "沙坡头区人民政府"}}
+    assert warnings(today=date(2025, 4, 1), **gov) == []
+    assert warnings(today=date(2025, 5, 1), **gov) == ["missing_report"]
+
+
 def test_silent_failures() -> None:
     assert warnings() == []
     assert warnings(reports_seen=0, reports_listed=0, known_documents=0, previous_runs=[]) == ["empty_site"]
