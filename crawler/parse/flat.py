@@ -20,6 +20,7 @@ from crawler.contract import (
     TABLE4_COLUMNS,
 )
 from crawler.parse.labels import (
+    LabelGuess,
     norm,
     strip_numbering,
     t2_row_suffix,
@@ -143,12 +144,13 @@ class _Printed:
     run: _Run
     columns: list[str]
     totals: list[tuple[int, int]]
+    guess: LabelGuess | None = None  # found by nearest label, not by keyword
 
 
 _T4_CELLS = [f"{b}.{c}" for b in TABLE4_BLOCKS for c in TABLE4_COLUMNS]
 
 
-def _classify(runs: list[_Run]) -> tuple[list[_Printed], str | None, list[str]]:
+def _classify(runs: list[_Run]) -> tuple[list[_Printed], str | None, list[str], list[str]]:
     """Which runs are rows of which table: a state machine over the labels, like TableReader's."""
     mode: str | None = None
     fmt: str | None = None
@@ -180,16 +182,44 @@ def _classify(runs: list[_Run]) -> tuple[list[_Printed], str | None, list[str]]:
                 and prev in OTHER_ROWS_2021[:2]
             ):
                 code = "other_other"  # '3.其他' after (六)1–2, its group label broken apart by the layout
-            if code is None and (guess := t3_row_guess(tail, group)) is not None:
-                code = guess.code
-                notes.append(guess.warning())
+            guess = _t3_guess(tail, group) if code is None else None
+            code = code or (guess.code if guess else None)
             if code:
-                found.append(_Printed("table3", code, run, list(TABLE3_COLUMNS), _T3_TOTALS))
+                found.append(_Printed("table3", code, run, list(TABLE3_COLUMNS), _T3_TOTALS, guess))
                 prev = code
         elif mode == "t2" and (code := t2_row_suffix(tail)):
             layout = TABLE2_LAYOUTS[fmt or "2021"].get(code) or TABLE2_LAYOUTS["2019"][code]
             found.append(_Printed("table2", code, run, list(layout), []))
-    return found, fmt, notes
+    errors: list[str] = []
+    return _settle_guesses(found, notes, errors), fmt, notes, errors
+
+
+def _settle_guesses(found: list[_Printed], notes: list[str], errors: list[str]) -> list[_Printed]:
+    """A row found by nearest label never takes a row a keyword found, and two such rows never share one."""
+    by_keyword = {p.code for p in found if p.table == "table3" and p.guess is None}
+    claims = [p.code for p in found if p.guess is not None]
+    kept = []
+    for p in found:
+        if p.guess is not None:
+            if p.code in by_keyword or claims.count(p.code) > 1:
+                why = (
+                    "that row was read from its own label"
+                    if p.code in by_keyword
+                    else "another row looks alike"
+                )
+                errors.append(
+                    f"table3: label {p.guess.printed!r} is nearest to {p.guess.known!r} but {why}; row skipped"
+                )
+                continue
+            notes.append(p.guess.warning())
+        kept.append(p)
+    return kept
+
+
+def _t3_guess(tail: str, group: str | None) -> LabelGuess | None:
+    """The nearest known label for the run's last numbered item ('（三）不予公开2.其他法律行政止公开')."""
+    starts = [m.start() for m in _ITEM_START.finditer(tail)]
+    return t3_row_guess(tail[starts[-1] :] if starts else tail, group)
 
 
 def _t3_code(tail: str, group: str | None) -> str | None:
@@ -267,8 +297,9 @@ def read_flattened(text: str) -> FlatTables:
         return out
     text, origin = _normalized(text)
     text = _PAGE_MARK.sub(lambda m: " " * len(m.group()), text)
-    printed, out.t2_format, notes = _classify(_runs(text))
+    printed, out.t2_format, notes, errors = _classify(_runs(text))
     out.warnings += notes
+    out.errors += errors
     seen: set[tuple[str, str]] = set()
     rows: dict[str, list[tuple[_Printed, Row]]] = {"table2": [], "table3": [], "table4": []}
     left = Budget(DOCUMENT_BUDGET)

@@ -103,3 +103,19 @@ def test_pathological_digit_runs_are_bounded() -> None:
         )
         assert report.parse_status == "failed" and not report.cells
         assert any("too many possible readings" in e or "no reading" in e for e in report.errors)
+
+
+def test_typo_label_in_flattened_text_follows_the_same_rules() -> None:
+    page = (REPORTS / "pingtan-2021-pagetxt.txt").read_text(encoding="utf-8")
+    typo = page.replace("2.其他法律行政法规禁止公开", "2.其他法律行政止公开", 1)
+    flat = read_flattened(typo)
+    assert any("其他法律行政止公开" in w and "(三)2" in w for w in flat.warnings)
+    assert {c.col_code for c in flat.cells if c.row_code == "denied_prohibited_by_law"} == {
+        "natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org", "total",
+    }  # fmt: skip
+    # the typo'd row printed where (三)1 is, with the real (三)2 still there: the keyword row wins
+    clash = page.replace("1.属于国家秘密", "2.其他法律行政止公开", 1)
+    flat = read_flattened(clash)
+    assert any("row skipped" in e for e in flat.errors)
+    assert not any(c.row_code == "denied_prohibited_by_law" and c.src_row == 0 for c in flat.cells)
+    assert "denied_state_secret" not in {c.row_code for c in flat.cells}
