@@ -65,8 +65,10 @@ CAPTURE_SQL = (
     "select id, url, final_url, status, fetched_at, content_type, size, sha256, body, body_codec, kind, "
     "site_id, agency_id, link_text, headers from captures where id = ?"
 )
+# Any part of a province, city or district name (宁夏, 鹿城), or a region-code prefix.
 REGION_WHERE = (
-    "(:region = '' or :region in (r.province, r.city, r.district) or r.region_code like :region || '%')"
+    "(:region = '' or instr(coalesce(r.province, '') || '/' || coalesce(r.city, '') || '/' "
+    "|| coalesce(r.district, ''), :region) > 0 or r.region_code like :region || '%')"
 )
 REFUSAL_SQL = f"""
 select s.row_code, sum(s.value) as applications

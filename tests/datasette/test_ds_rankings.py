@@ -160,5 +160,11 @@ def test_charts_for_an_agency_picked_by_part_of_its_name(rank_served) -> None:
     )
     page = _page(rank_served, f"/-/charts/{rank_served.db}", agency="lucheng/edu", year="all")
     assert page.xpath("//section[@id='agency-chart']//*[local-name()='rect'][@class='nb-bar']")
+    part = _page(rank_served, f"/-/charts/{rank_served.db}", region="鹿城", year="all")
+    bars = part.xpath(
+        "//section[@id='agency-chart']//*[local-name()='rect'][@class='nb-bar']/*[local-name()='title']/text()"
+    )
+    # 鹿城区 (invented figures): 2022 — 鹿城区教育局 55 (its latest version); 2023 — 80 + 100 + 6
+    assert bars == ["2022 1 份报告: 55 件", "2023 3 份报告: 186 件"]
     empty = _page(rank_served, f"/-/charts/{rank_served.db}", region="不存在的地区")
     assert "无数据" in empty.xpath("string(//section[@id='agency-chart'])")
