@@ -176,6 +176,7 @@ def _p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20)[-1]
 
 
+@pytest.mark.slow
 def test_hostile_load_leaves_readers_and_memory_bounded(server) -> None:
     base, pid, _, _ = server
     rounds, readers = 40, 2

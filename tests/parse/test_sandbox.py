@@ -77,6 +77,7 @@ def measured_parse(box: Sandbox, data: bytes, filename: str):
     return report, seconds, peak[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(_attacks.ATTACKS))
 def test_attack_is_contained_and_recorded_failed(name: str, sandbox: Sandbox) -> None:
     data = _attacks.ATTACKS[name]()

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from crawler.store.captures import CaptureRecord, write_capture
 from crawler.store.schema import connect
 
@@ -44,6 +46,7 @@ def _seed(path: Path) -> dict[str, int]:
     return ids
 
 
+@pytest.mark.slow
 def test_nightly_over_hostile_archive_finishes_with_them_failed(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     ids = _seed(db)
