@@ -137,6 +137,16 @@ def _worker(conn: Connection, limits: Limits) -> None:
             return
 
 
+def _cpu_seconds_of(pid: int | None) -> float | None:
+    """User + system CPU seconds of a running process, from /proc (None when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def _failed(message: str, hints: ReportHints | None) -> ParsedReport:
     report = ParsedReport(parse_status="failed", errors=[message])
     if hints:
@@ -205,8 +215,10 @@ class Sandbox:
             try:
                 conn.send((data, filename, content_type, hints))
                 if not conn.poll(self.limits.wall_seconds):
+                    used = _cpu_seconds_of(process.pid)
                     self.close()
-                    return _failed(f"parse exceeded {self.limits.wall_seconds:g} s wall time", hints)
+                    message = f"parse exceeded {self.limits.wall_seconds:g} s wall time"
+                    return _failed(message + (f" ({used:.1f} s CPU)" if used is not None else ""), hints)
                 outcome: Outcome = conn.recv()
             except (EOFError, OSError):
                 reason = self._death(process)
