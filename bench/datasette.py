@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -380,6 +381,7 @@ def run_benchmark(
     *,
     live: bool = False,
     in_place: bool = False,
+    env: dict[str, str] | None = None,
 ) -> dict:
     port = _free_port()
     inspect_file = None
@@ -389,7 +391,7 @@ def run_benchmark(
         db_path, inspect_file = publish(db_path, echo)
     log = (db_path.parent / "bench-datasette.log").open("wb")
     command = datasette_command(db_path, port=port, inspect_file=inspect_file)
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(base, proc)
@@ -461,13 +463,32 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="Prepare the archive file itself as the snapshot (no VACUUM INTO copy; for the 16 GB 1M archive).",
     )
+    parser.add_argument(
+        "--compare-live",
+        action="store_true",
+        help="First serve the live archive as before snapshots (facets counted over every search match), then "
+        "the snapshot; print the p95 ratio per scenario (robust to a loaded machine).",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         path = args.db or Path(tmp) / "archive.db"
         if not path.exists():
             print(f"building a synthetic archive of {args.reports:,} reports at {path}")
             build_archive(path, args.reports, full_tables=args.full_tables)
-        run_benchmark(path, args.reports, args.requests, live=args.live, in_place=args.in_place)
+        before = None
+        if args.compare_live:
+            print("== live archive, facets over every search match (as before snapshots)")
+            unbounded = {"NIANBAO_SEARCH_FACET_SAMPLE": str(10**12)}
+            before = run_benchmark(path, args.reports, args.requests, live=True, env=unbounded)
+            print("== snapshot")
+        after = run_benchmark(path, args.reports, args.requests, live=args.live, in_place=args.in_place)
+        if before:
+            print(f"{'scenario':40} {'p95 live':>9} {'p95 snap':>9} {'snap/live':>9}")
+            for name, r in after.items():
+                if name in before:
+                    print(
+                        f"{name:40} {before[name]['p95']:9.1f} {r['p95']:9.1f} {r['p95'] / before[name]['p95']:9.2f}"
+                    )
     return 0
 
 
