@@ -4,7 +4,8 @@ The worker sets RLIMIT_AS once (its whole address space) and, before each docume
 time it has used so far plus the per-document allowance. A document that runs past it gets SIGXCPU from the
 kernel and the worker dies; one whose allocations fail under RLIMIT_AS raises MemoryError; one that blocks
 (a stuck subprocess) is killed after a wall-clock backstop. Either way the caller gets a `failed` report
-naming the limit, a fresh worker takes the next document, and a normalize run always finishes.
+naming the limit, a fresh worker takes the next document, and a normalize run always finishes. (The wall
+clock is generous: it must outlast OCR and LibreOffice, which run in children with their own timeouts.)
 
 Limits come from NIANBAO_PARSE_CPU_SECONDS (default 20) and NIANBAO_PARSE_MEMORY_MB (default 2048).
 """
@@ -24,6 +25,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from crawler.parse import limits as parse_limits
 from crawler.parse.document import parse_file
 from crawler.parse.model import ParsedReport, ReportHints
 
@@ -42,6 +44,13 @@ PRELOAD = [
     "crawler.parse.html_source",
     "crawler.parse.text_source",
 ]
+# The wall clock only catches a worker that waits without using CPU. Its legitimate waits are on child
+# processes with their own timeouts (OCR: model start + a timeout per page; LibreOffice), so it allows those.
+WALL_SLACK = (
+    parse_limits.OCR_START_SECONDS
+    + parse_limits.OCR_MAX_PAGES * parse_limits.OCR_PAGE_SECONDS
+    + parse_limits.SOFFICE_TIMEOUT
+)
 NEAR_LIMIT = 0.8  # a worker whose address space peaked past this share of the limit ran out of memory
 _MEMORY_ERROR = re.compile(r"\bMemoryError\b")  # a parser that caught MemoryError still names it
 
@@ -52,7 +61,7 @@ class Limits:
 
     cpu_seconds: float = DEFAULT_CPU_SECONDS
     memory_bytes: int = DEFAULT_MEMORY_MB * 1024 * 1024
-    wall_slack: float = 10.0  # wall seconds = 3 × CPU seconds (a busy machine) + this
+    wall_slack: float = WALL_SLACK  # wall seconds = 3 × CPU seconds (a busy machine) + this
 
     @property
     def wall_seconds(self) -> float:
