@@ -134,7 +134,7 @@ class Worker:
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
 
-    def _start(self) -> subprocess.Popen[bytes]:
+    def _start(self, timeout: float) -> subprocess.Popen[bytes]:
         cap = _memory_cap()
 
         def limit() -> None:  # runs in the child before exec
@@ -150,7 +150,7 @@ class Worker:
             env=env,
         )
         self._proc = proc
-        ready = self._read_line(limits.OCR_START_SECONDS, "starting the OCR engine")
+        ready = self._read_line(min(limits.OCR_START_SECONDS, timeout), "starting the OCR engine")
         if not ready.get("ready"):
             self.close()
             raise OcrError("OCR engine did not start")
@@ -171,11 +171,14 @@ class Worker:
             raise OcrError(f"OCR worker ended while {what} (exit {code}, {why}?)")
         return json.loads(line)
 
-    def recognise(self, image_bytes: bytes) -> OcrPage:
-        """Words with boxes and confidences of one page image, under the per-page time limit."""
+    def recognise(self, image_bytes: bytes, timeout: float | None = None) -> OcrPage:
+        """Words with boxes and confidences of one page image, within `timeout` seconds (start-up included)
+        and the per-page limit."""
         png = prepare(image_bytes)
+        deadline = time.monotonic() + (limits.OCR_PAGE_SECONDS if timeout is None else timeout)
         with self._lock:
-            proc = self._proc if self._proc is not None and self._proc.poll() is None else self._start()
+            alive = self._proc is not None and self._proc.poll() is None
+            proc = self._proc if alive else self._start(deadline - time.monotonic())
             assert proc.stdin is not None
             try:
                 proc.stdin.write(struct.pack(">Q", len(png)) + png)
@@ -183,7 +186,8 @@ class Worker:
             except BrokenPipeError as exc:
                 self.close()
                 raise OcrError("OCR worker is gone") from exc
-            reply = self._read_line(limits.OCR_PAGE_SECONDS, "recognising a page")
+            left = max(0.0, min(limits.OCR_PAGE_SECONDS, deadline - time.monotonic()))
+            reply = self._read_line(left, "recognising a page")
         quads = [(w[0], w[1], w[2]) for w in reply["words"]]
         return OcrPage(deskew(quads), float(reply["seconds"]), float(reply["peak_mb"]))
 
@@ -198,9 +202,9 @@ _WORKER = Worker()
 atexit.register(_WORKER.close)
 
 
-def recognise(image_bytes: bytes) -> OcrPage:
+def recognise(image_bytes: bytes, timeout: float | None = None) -> OcrPage:
     """Recognise one page image with the process-wide worker (the models are loaded once)."""
     try:
-        return _WORKER.recognise(image_bytes)
+        return _WORKER.recognise(image_bytes, timeout)
     except OSError as exc:
         raise OcrError(f"cannot read the image: {exc}") from exc

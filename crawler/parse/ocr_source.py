@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 
 from crawler.parse import limits
@@ -22,17 +23,29 @@ def add_boxes(ex: Extracted, boxes: list[Box], page: int | None, table: int = 0)
             ex.confidence[(page, index, cell.col)] = box.conf
 
 
-def ocr_images(ex: Extracted, images: Iterable[tuple[int | None, bytes]], table: int = 0) -> int:
-    """OCR each (page, image bytes) into `ex` (at most OCR_MAX_PAGES); failures become errors. Returns the
-    number of pages read."""
+def ocr_images(
+    ex: Extracted,
+    images: Iterable[tuple[int | None, bytes]],
+    table: int = 0,
+    deadline: float | None = None,
+) -> int:
+    """OCR each (page, image bytes) into `ex` (at most OCR_MAX_PAGES) before `deadline` (time.monotonic();
+    default: OCR_DOCUMENT_SECONDS from now); failures become errors. Returns the number of pages read."""
+    deadline = time.monotonic() + limits.OCR_DOCUMENT_SECONDS if deadline is None else deadline
     read = 0
     for n, (page, data) in enumerate(images):
         where = f"page {page}" if page is not None else "image"
         if n >= limits.OCR_MAX_PAGES:
             ex.errors.append(f"OCR stopped after {limits.OCR_MAX_PAGES} images; {where} and later not read")
             break
+        left = deadline - time.monotonic()
+        if left <= 0:
+            ex.errors.append(
+                f"OCR stopped at {where}: the document's {limits.OCR_DOCUMENT_SECONDS:g} s of OCR are used up"
+            )
+            break
         try:
-            result = recognise(data)
+            result = recognise(data, timeout=left)
         except OcrError as exc:
             ex.errors.append(f"{where}: OCR failed: {exc}")
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 from crawler.parse import limits
 from crawler.parse.extracted import Extracted
@@ -124,9 +125,11 @@ def read_pdf(data: bytes) -> Extracted:
         title = doc.get_metadata_value("Title")  # type: ignore[attr-defined]
     finally:
         doc.close()  # type: ignore[attr-defined]
+    deadline = time.monotonic() + limits.OCR_DOCUMENT_SECONDS  # one OCR budget for all scanned pages
     for page_no, content in pages:
         if isinstance(content, bytes):
-            ocr_images(ex, [(page_no, content)])
+            if not any("OCR stopped" in e for e in ex.errors):
+                ocr_images(ex, [(page_no, content)], deadline=deadline)
         else:
             _add_text(ex, content, page_no)
     if len(re.sub(r"\s", "", "".join(ex.lines))) < _MIN_TEXT_CHARS:
