@@ -12,7 +12,7 @@ from crawler.parse.ocr_source import ocr_images, title_from_lines
 from crawler.parse.pdf_ruled import PAGE_NO, is_debris, read_ruled
 from crawler.parse.rows import SrcRow
 from crawler.parse.sections import KNOWN
-from crawler.parse.tables import TableReader
+from crawler.parse.tables import LAYOUT_ASSUMED, TableReader
 from crawler.parse.text_source import split_line
 
 FEWEST_COMPLETE = 10 + 23 * 7 + 15  # cells of the smallest complete report (2021 table 2, one 其他处理 row)
@@ -136,9 +136,12 @@ def read_pdf(data: bytes) -> Extracted:
         ex.needs_ocr = True
         return ex
     reader = probe_tables(ex.rows)
-    if not ex.ocr and (reader.errors or reader.warnings or len(reader.cells) < FEWEST_COMPLETE):
-        # Lines missed cells or a header (header cells wrapped over several lines): the ruled reader reads
-        # the cells' boxes. It wins when the lines were incomplete, or when it had to assume less.
+    layout_guessed = any(LAYOUT_ASSUMED in w for w in reader.warnings)
+    if not ex.ocr and (reader.errors or layout_guessed or len(reader.cells) < FEWEST_COMPLETE):
+        # Lines missed cells, or table 2's header wrapped over several lines so its layout (2019 or 2021
+        # codes) had to be assumed: the ruled reader reads the cells' boxes. It wins when the lines were
+        # incomplete, or when it had to assume less. (A table 3/4 header read in part is checked against the
+        # standard column order by the reader itself, so it alone does not cost a second reading.)
         ruled = read_ruled(data)
         if ruled.fatal is None and not ruled.needs_ocr:
             if reader.errors or len(reader.cells) < FEWEST_COMPLETE:

@@ -24,6 +24,8 @@ from crawler.parse.model import Cell
 from crawler.parse.numbers import BLANK_MARKS, is_value_text, parse_value, squeeze
 from crawler.parse.rows import SrcCell, SrcRow, clean_text
 
+LAYOUT_ASSUMED = "layout assumed"  # the warning that says table 2's codes were taken from a guessed layout
+
 
 @dataclass
 class _View:
@@ -248,7 +250,7 @@ class TableReader:
             if not self._t2_cols:
                 self.errors.append(f"table2: no column header before {clean_text(labels[0].text or '')!r}")
             elif self._t2_format is None:
-                note = f"table2: column header not readable; the {fmt} layout assumed"
+                note = f"table2: column header not readable; the {fmt} {LAYOUT_ASSUMED}"
                 if note not in self.warnings:
                     self.warnings.append(note)
             cols = [(c, c) for c in layout]
