@@ -53,9 +53,19 @@ PAGE_MAXSIZE = 8 * 1024 * 1024
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
 
 
+_TRAILING_DATE = re.compile(r"[\s\[【(（]*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?[\]】)）]*$")
+
+
 def find_date(text: str) -> str | None:
     m = _DATE.search(text or "")
     return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
+
+
+def link_title(a: Selector) -> str:
+    """A listing link's title: its title attribute, else its text without a date the link also holds (real TRS
+    rows put title and date in two spans of one `<a>`, nfj.nea.gov.cn)."""
+    title = a.attrib.get("title") or " ".join(a.css("::text").getall())
+    return _TRAILING_DATE.sub("", re.sub(r"\s+", " ", title).strip())
 
 
 class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
@@ -245,11 +255,8 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
             href = (a.attrib.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
-            title = (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip()
             parent_text = " ".join(a.xpath("..//text()").getall())
-            items.append(
-                ListingItem(response.urljoin(href), re.sub(r"\s+", " ", title), find_date(parent_text))
-            )
+            items.append(ListingItem(response.urljoin(href), link_title(a), find_date(parent_text)))
         return [i for i in items if is_report_title(i.title) or i.date]
 
     def next_listing(

@@ -10,11 +10,11 @@ from parsel import Selector
 from scrapy.http import Response
 
 from crawler.crawl.reports import is_attachment_url, is_report_title
-from spiders.base import ListingItem, NianbaoSpider, find_date
+from spiders.base import ListingItem, NianbaoSpider, find_date, link_title
 
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
-_COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)")
-_CURRENT_PAGE = re.compile(r"currentPage\s*=\s*(\d+)")
+# `var countPage = 34` or, on real pages (nfj.nea.gov.cn), `var countPage = Number("34")`
+_COUNT_PAGE = re.compile(r"countPage\s*=\s*(?:Number\(\s*)?[\"']?(\d+)")
 _NAME_IN_SCRIPT = re.compile(r"[\"'](index|list)[\"']\s*\+\s*[\"']_[\"']")
 _EXT_IN_SCRIPT = re.compile(r"[\"']\.?[\"']?\s*\+\s*[\"'](s?html?)[\"']")
 _RECORD_COUNT = re.compile(r"recordCount\s*:\s*[\"']?(\d+)")  # list2.trsapi pagebar ("动静结合" listings)
@@ -61,7 +61,7 @@ def trs_items(sel: Selector, base_url: str) -> list[ListingItem]:
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
         url = urljoin(base_url, href)
-        title = re.sub(r"\s+", " ", (a.attrib.get("title") or " ".join(a.css("::text").getall())).strip())
+        title = link_title(a)
         row = a.xpath("ancestor::*[self::li or self::tr or self::dl][1]")
         row_text = " ".join(row.css("::text").getall()) if row else ""
         date = find_date(row_text)
