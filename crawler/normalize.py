@@ -1,8 +1,8 @@
 """`nianbao normalize`: derive reports, sections, statistics and checks from the archived raw captures.
 
 Incremental: captures are grouped into families (a report page with its attachments); a family is parsed
-again only when one of its captures is new, any input of its derivation changed (body, document metadata,
-agency, site — fingerprinted in ``normalize_state``), or it was derived by an older ``PARSER_VERSION``.
+again only when one of its captures is new, any input of its derivation changed (body, the page's archived
+table images, document metadata, agency, site — fingerprinted in ``normalize_state``), or it was derived by an older ``PARSER_VERSION``.
 ``--full`` derives every family. Both write the same rows: a family's rows depend on its own captures only.
 Each report is written in one transaction (delete its old rows, insert the new ones), so Datasette readers
 never see half a report, a kill mid-way loses nothing, and a second run writes the same rows again.
@@ -58,7 +58,15 @@ select coalesce(nullif(d.parent_url, ''), nullif(d.url, ''), c.url) as family,
        c.link_text, c.fetched_at, c.sha256,
        d.url as document_url, d.parent_url, d.title as document_title, d.listed_date, d.year as document_year,
        a.name as agency_name,
-       s.province, s.city, s.district, s.region_code
+       s.province, s.city, s.district, s.region_code,
+       case when d.kind = 'page' then (
+           -- the page's table images (crawler/crawl/images.py): 'url sha256' lines, part of the input hash
+           select group_concat(image, char(10)) from (
+               select ic.url || ' ' || ic.sha256 as image
+               from documents di join captures ic on ic.id = di.latest_capture_id
+               where di.parent_url = d.url and di.kind = 'image' and ic.status = 200 and ic.failure_kind is null
+               order by ic.url)
+       ) end as images
 from candidates c
 left join documents d on d.id = c.document_id
 left join agencies a on a.id = c.agency_id
@@ -119,11 +127,28 @@ def _hints(row: dict[str, Any]) -> ReportHints:
     )
 
 
-def _parse(row: dict[str, Any]) -> ParsedReport:
+def _images(db: sqlite_utils.Database, row: dict[str, Any]) -> dict[str, bytes] | None:
+    """The archived table images of a report page, by absolute URL (the parser resolves each src to it)."""
+    if not row.get("images"):
+        return None
+    found = {}
+    for line in row["images"].splitlines():
+        url, digest = line.rsplit(" ", 1)
+        hit = db.execute(
+            "select body, body_codec from captures where url = ? and sha256 = ? limit 1", [url, digest]
+        ).fetchone()
+        if hit:
+            found[url] = decode_body(*hit)
+    return found
+
+
+def _parse(row: dict[str, Any], images: dict[str, bytes] | None = None) -> ParsedReport:
     data = decode_body(row["body"], row["body_codec"])
     filename = (row["final_url"] or row["url"]).rsplit("/", 1)[-1].split("?")[0]
     try:
-        return parse_in_sandbox(data, filename=filename, content_type=row["content_type"], hints=_hints(row))
+        return parse_in_sandbox(
+            data, filename=filename, content_type=row["content_type"], hints=_hints(row), images=images
+        )
     except Exception as exc:  # the parser promises not to raise; a bug there must not stop the run
         report = parse_bytes(b"", filename="empty.txt", hints=_hints(row))
         report.parse_status = "failed"
@@ -191,6 +216,7 @@ def _statistics_rows(report_id: int, report: ParsedReport) -> Iterator[dict[str,
             "src_row": c.src_row,
             "src_col": c.src_col,
             "src_page": c.src_page,
+            "ocr_confidence": c.confidence,
         }
 
 
@@ -302,7 +328,7 @@ def _derive_family(
     by_document: dict[str, list[int]] = {}
     for row in rows:
         parsed[row["id"]] = report = _parse(
-            {**row, "body": bodies[row["id"]][0], "body_codec": bodies[row["id"]][1]}
+            {**row, "body": bodies[row["id"]][0], "body_codec": bodies[row["id"]][1]}, _images(db, row)
         )
         result.parsed += 1
         digests[row["id"]] = content_hash(report)
@@ -336,8 +362,13 @@ def _derive_family(
 
 
 def input_hash(row: dict[str, Any]) -> str:
-    """Fingerprint of everything a capture's derivation reads: its body (sha256) and the joined metadata."""
-    payload = json.dumps({k: v for k, v in row.items() if k != "family"}, sort_keys=True, default=str)
+    """Fingerprint of everything a capture's derivation reads: its body (sha256), its page's table images
+    (url + sha256) and the joined metadata. No images: the same hash as before images were archived."""
+    payload = json.dumps(
+        {k: v for k, v in row.items() if k != "family" and not (k == "images" and v is None)},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -19,11 +19,18 @@ def main(argv: list[str] | None = None) -> int:
         "--no-faults", action="store_true", help="Leave out the faults site and the WAF challenge."
     )
     parser.add_argument("--timeout-delay", type=float, default=12.0, help="Seconds the timeout fault sleeps.")
+    parser.add_argument(
+        "--image-tables", action="store_true", help="Also serve the imgtables site (a table as an <img>)."
+    )
     parser.add_argument("--registry", default=None, help="Also write a sites.yml pointing at the sites here.")
     args = parser.parse_args(argv)
 
     sims = SimulatedSites(
-        faults=not args.no_faults, seed=args.seed, port_base=args.port_base, timeout_delay=args.timeout_delay
+        faults=not args.no_faults,
+        seed=args.seed,
+        port_base=args.port_base,
+        timeout_delay=args.timeout_delay,
+        image_tables=args.image_tables,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

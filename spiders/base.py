@@ -29,6 +29,7 @@ from crawler.crawl.discovery import anchors
 from crawler.crawl.extract import Article, bytes_hash, extract_article
 from crawler.crawl.failures import classify_exception
 from crawler.crawl.health import health_warnings
+from crawler.crawl.images import report_images
 from crawler.crawl.incremental import body_status, conditional_headers, is_due, next_check
 from crawler.crawl.middlewares import ScopeRefused
 from crawler.crawl.reports import canonical_url, is_attachment_url, is_report_title, report_year
@@ -181,11 +182,16 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         referer: str | None = None,
         kind: str | None = None,
     ) -> scrapy.Request:
-        if kind != "other" and (is_attachment_url(url) or (known and known.kind == "attachment")):
+        if known and known.kind == "image":
+            kind = "image"
+        elif kind not in ("other", "image") and (
+            is_attachment_url(url) or (known and known.kind == "attachment")
+        ):
             kind = "attachment"
         kind = kind or "report"
         callbacks = {
             "attachment": self.parse_attachment,
+            "image": self.parse_image,
             "report": self.parse_report,
             "other": self.parse_item,
         }
@@ -205,7 +211,7 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
                 parent_url=parent_url,
                 doc_url=url,
                 handle_httpstatus_list=[304],
-                **({} if kind == "attachment" else {"download_maxsize": PAGE_MAXSIZE}),
+                **({} if kind == "attachment" else {"download_maxsize": PAGE_MAXSIZE}),  # images too
             ),
         )
 
@@ -415,6 +421,34 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
             canonical_url(response.url) if response.meta.get("redirect_urls") else response.meta["doc_url"]
         )
         yield from self.attachment_requests(response, article, page_url, title)
+        yield from self.image_requests(response, html, page_url, title)
+
+    def image_requests(
+        self, response: Response, html: str, page_url: str, title: str
+    ) -> Iterator[scrapy.Request]:
+        """Requests for the images a report page shows in place of its tables (the parser OCRs them), archived
+        as documents of kind `image` hanging from the page; at most MAX_IMAGES_PER_PAGE, the rest recorded."""
+        found = report_images(html, response.url)
+        if found.capped:
+            detail = f"{len(found.capped)} more body images not fetched (first: {found.capped[0]})"
+            self.ctx.event("images_capped", page_url, detail, response.meta.get("nianbao_capture"))
+        for url in found.urls:
+            if url in self.requested or url in self.state.documents:
+                continue
+            verdict = self.scope.check(url)
+            if verdict is not None:
+                self.ctx.event(verdict, url, f"table image on {page_url}")
+                continue
+            self.requested.add(url)
+            yield self.document_request(
+                url,
+                agency_id=response.meta.get("nianbao_agency"),
+                title=title,
+                listed_date=response.meta.get("listed_date"),
+                parent_url=page_url,
+                referer=response.url,
+                kind="image",
+            )
 
     def attachment_requests(
         self, response: Response, article: Article, page_url: str, title: str
@@ -465,6 +499,22 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
             self.ctx.event("soft_404", response.url, "attachment link answered with an HTML page")
             return
         yield self.document_row(response, "attachment", bytes_hash(response.body))
+
+    def parse_image(self, response: Response) -> Iterator[Any]:
+        """A report page's table image: archived raw already; a document of kind `image` when it is one."""
+        if response.status == 304:
+            yield self.document_row(response, "image", None)
+            return
+        if self.failed(response):
+            return
+        if not is_image(response.body):
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            detail = (
+                f"table image link answered {content_type or 'no Content-Type'}, {len(response.body)} bytes"
+            )
+            self.ctx.event("not_an_image", response.url, detail, response.meta.get("nianbao_capture"))
+            return
+        yield self.document_row(response, "image", bytes_hash(response.body))
 
     # ---- errors --------------------------------------------------------------------------------------
     def on_error(self, failure: Failure) -> Iterable[Any]:
@@ -525,6 +575,14 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
 def asked_url(request: scrapy.Request) -> str:
     """The URL the spider asked for, before any redirect."""
     return str((request.meta.get("redirect_urls") or [request.url])[0])
+
+
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+
+
+def is_image(body: bytes) -> bool:
+    """PNG, JPEG, GIF, TIFF, BMP or WebP bytes (by signature: servers label images wrongly)."""
+    return body.startswith(_IMAGE_MAGIC) or (body[:4] == b"RIFF" and body[8:12] == b"WEBP")
 
 
 def _looks_like_error_page(response: Response) -> bool:

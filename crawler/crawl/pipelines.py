@@ -23,7 +23,9 @@ class DocumentPipeline:
             return item
         status = item.pop("status")
         ctx.sink.document(item)
-        if status == "new":
+        if item["kind"] == "image":  # a report page's table image: archived, not a report of its own
+            pass
+        elif status == "new":
             ctx.new_reports += 1
         elif status == "changed":
             ctx.changed_reports += 1

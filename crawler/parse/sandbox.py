@@ -20,6 +20,7 @@ import re
 import resource
 import signal
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -117,7 +118,7 @@ def _hit_memory_limit(report: ParsedReport, limits: Limits) -> bool:
 
 
 def _worker(conn: Connection, limits: Limits) -> None:
-    """Worker loop: receive (data, filename, content_type, hints), send an Outcome; exit after MemoryError."""
+    """Worker loop: receive (data, filename, content_type, hints, images), send an Outcome; exit after MemoryError."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a killed worker must not write a 2 GB core file
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     from crawler.parse.document import parse_bytes
@@ -125,7 +126,7 @@ def _worker(conn: Connection, limits: Limits) -> None:
     _, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
     while True:
         try:
-            data, filename, content_type, hints = conn.recv()
+            data, filename, content_type, hints, images = conn.recv()
         except EOFError:
             return
         started = _cpu_used()
@@ -134,12 +135,14 @@ def _worker(conn: Connection, limits: Limits) -> None:
             soft = min(soft, cpu_hard)
         resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
         try:
-            report = parse_bytes(data, filename=filename, content_type=content_type, hints=hints)
+            report = parse_bytes(
+                data, filename=filename, content_type=content_type, hints=hints, images=images
+            )
             out_of_memory = _hit_memory_limit(report, limits)
         except MemoryError:
             report, out_of_memory = ParsedReport(), True
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_hard, cpu_hard))
-        del data
+        del data, images
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         conn.send(Outcome(report, out_of_memory, _cpu_used() - started, peak))
         if out_of_memory or _rss_bytes() > RECYCLE_RSS_BYTES:
@@ -216,13 +219,14 @@ class Sandbox:
         filename: str | None = None,
         content_type: str | None = None,
         hints: ReportHints | None = None,
+        images: Mapping[str, bytes] | None = None,
     ) -> ParsedReport:
         """Parse one document in the worker; never raises, never runs past the limits."""
         with self._lock:
             self.last = None
             process, conn = self._start()
             try:
-                conn.send((data, filename, content_type, hints))
+                conn.send((data, filename, content_type, hints, dict(images) if images else None))
                 if not conn.poll(self.limits.wall_seconds):
                     used = _cpu_seconds_of(process.pid)
                     self.close()
@@ -276,6 +280,9 @@ def parse_in_sandbox(
     filename: str | None = None,
     content_type: str | None = None,
     hints: ReportHints | None = None,
+    images: Mapping[str, bytes] | None = None,
 ) -> ParsedReport:
-    """parse_bytes() in the shared worker, under the CPU and memory limits."""
-    return shared_sandbox().parse(data, filename=filename, content_type=content_type, hints=hints)
+    """parse_bytes() in the shared worker, under the CPU and memory limits (`images`: a page's table images)."""
+    return shared_sandbox().parse(
+        data, filename=filename, content_type=content_type, hints=hints, images=images
+    )

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from crawler.store.bodies import encode_body, sha256
 
-CAPTURE_KINDS = ("listing", "report", "attachment", "discovery", "robots", "other")
+CAPTURE_KINDS = ("listing", "report", "attachment", "image", "discovery", "robots", "other")
 
 
 @dataclass

@@ -485,3 +485,13 @@ def migrate(db: sqlite_utils.Database) -> int:
         raise
     conn.execute("COMMIT")
     return len(MIGRATIONS)
+
+
+def _v12_table_images(db: sqlite_utils.Database) -> None:
+    """Report pages' table images (documents of kind `image`, found by their page: `parent_url`) and the OCR
+    confidence of each statistics cell read from an image or scan (NULL for cells read from text)."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_documents_parent_url ON documents (parent_url, kind)")
+    db["statistics"].add_column("ocr_confidence", float)
+
+
+MIGRATIONS.append(_v12_table_images)  # issue 11: tables published as <img> OCR'd in the nightly

@@ -12,6 +12,7 @@ from simulator.sites.base import Site, SiteInfo, warm_attachments
 from simulator.sites.faults import FaultsSite
 from simulator.sites.gkmlpt import GkmlptSite
 from simulator.sites.hanweb import HanwebSite
+from simulator.sites.image_tables import ImageTablesSite
 from simulator.sites.moved import MovedSite
 from simulator.sites.server import RequestLog, RequestRecord, SiteServer
 from simulator.sites.trs import TrsSite
@@ -19,7 +20,9 @@ from simulator.sites.ucap import UcapSite
 from simulator.sites.units import UnitsSite
 
 
-def _build_sites(seed: int, faults: bool, timeout_delay: float, flaky_failures: int) -> list[Site]:
+def _build_sites(
+    seed: int, faults: bool, timeout_delay: float, flaky_failures: int, image_tables: bool = False
+) -> list[Site]:
     sites: list[Site] = [
         TrsSite("spt", seed=seed, faults=faults),
         HanwebSite("lucheng", seed=seed, faults=faults),
@@ -34,6 +37,8 @@ def _build_sites(seed: int, faults: bool, timeout_delay: float, flaky_failures: 
         )
         sites.append(MovedSite("moved", seed=seed, faults=faults))
         sites.append(UnitsSite("xixia", seed=seed, faults=faults))
+    if image_tables:  # opt-in: its table image is OCR'd by a normalize (tens of seconds)
+        sites.append(ImageTablesSite("imgtables", seed=seed, faults=faults))
     return sites
 
 
@@ -48,6 +53,7 @@ class SimulatedSites:
         port_base: int | None = None,
         timeout_delay: float = 12.0,
         flaky_failures: int = 2,
+        image_tables: bool = False,
     ) -> None:
         if not 0 < timeout_delay <= 20:
             raise ValueError("timeout_delay must be in (0, 20] seconds")
@@ -56,6 +62,7 @@ class SimulatedSites:
         self.port_base = port_base
         self.timeout_delay = timeout_delay
         self.flaky_failures = flaky_failures
+        self.image_tables = image_tables
         self._log = RequestLog()
         self._stop = threading.Event()
         self._sites: dict[str, Site] = {}
@@ -68,7 +75,9 @@ class SimulatedSites:
         if self._servers:
             return self
         self._stop.clear()
-        built = _build_sites(self.seed, self.faults, self.timeout_delay, self.flaky_failures)
+        built = _build_sites(
+            self.seed, self.faults, self.timeout_delay, self.flaky_failures, self.image_tables
+        )
         for n, site in enumerate(built):
             port = self.port_base + n if self.port_base else 0
             server = SiteServer(site.id, site.handle, self._log, self._stop, port=port)
