@@ -225,8 +225,8 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
             )
 
     def resume_requests(self) -> Iterator[scrapy.Request]:
-        """Finish what a killed run left half done: attachments linked from the report pages it archived,
-        read again from the archived bytes, not downloaded again."""
+        """Finish what a killed run left half done: attachments and table images of the report pages it
+        archived, read again from the archived bytes, not downloaded again."""
         for url, page in self.state.resume_pages.items():
             if page.content_type and "html" not in page.content_type.lower():
                 continue  # a report published as a bare file has no links to follow
@@ -238,8 +238,10 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
                 headers=headers,
                 request=scrapy.Request(page.url, meta=self.meta("report", doc.agency_id if doc else None)),
             )
-            article = self.article(response, self.decode(response))
-            yield from self.attachment_requests(response, article, url, (doc.title if doc else None) or "")
+            html = self.decode(response)
+            title = (doc.title if doc else None) or ""
+            yield from self.attachment_requests(response, self.article(response, html), url, title)
+            yield from self.image_requests(response, html, url, title)
 
     # ---- decoding ------------------------------------------------------------------------------------
     def decode(self, response: Response) -> str:

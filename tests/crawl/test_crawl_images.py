@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import scrapy
+from crawl_helpers import HOST, MemorySink, make_site, requests_of
+from scrapy.http import HtmlResponse, Response
+
 from crawler.crawl.images import MAX_IMAGES_PER_PAGE, is_chrome, report_images
+from spiders.static import StaticSpider
 
 REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 URL = "http://www.example.gov.cn/xxgk/xxgknb/202301/t20230112_700001.html"
@@ -42,3 +47,46 @@ def test_chrome_left_out_and_the_count_capped() -> None:
 def test_chrome_names() -> None:
     assert is_chrome("http://h/images/logo.png") and is_chrome("http://h/img/gaba.png")
     assert not is_chrome("http://h/xxgk/202301/W020230112123456789012.png")
+
+
+def _spider_and_page() -> tuple[StaticSpider, MemorySink, HtmlResponse]:
+    sink = MemorySink()
+    spider = StaticSpider(make_site("static", column=f"{HOST}/xxgk/xxgknb/"), sink)
+    url = f"{HOST}/xxgk/xxgknb/202301/t20230112_700001.html"
+    meta = {
+        "nianbao_kind": "report",
+        "nianbao_agency": "test/unit",
+        "doc_url": url,
+        "nianbao_capture": (url, "x"),
+    }
+    body = (REPORTS / "image-tables-2022.html").read_bytes()
+    headers = {"Content-Type": b"text/html; charset=utf-8"}
+    return spider, sink, HtmlResponse(url, body=body, headers=headers, request=scrapy.Request(url, meta=meta))
+
+
+def test_report_page_requests_its_table_images_as_image_documents() -> None:
+    spider, sink, page = _spider_and_page()
+    out = list(spider.parse_report(page))
+    assert out[0]["kind"] == "page"
+    images = requests_of(out)
+    assert [r.url for r in images] == [f"{HOST}/u/cms/{n}.png" for n in (2, 3, 4)]
+    assert {r.meta["nianbao_kind"] for r in images} == {"image"}
+    assert {r.meta["parent_url"] for r in images} == {page.url}
+    assert requests_of(spider.parse_report(page)) == []  # asked once per run
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    request = images[1].replace(meta={**images[1].meta, "nianbao_capture": (images[1].url, "y")})
+    (doc,) = spider.parse_image(Response(images[1].url, body=png, request=request))
+    assert doc["kind"] == "image" and doc["parent_url"] == page.url and doc["content_hash"]
+    html = HtmlResponse(images[0].url, body=b"<html>login</html>", request=images[0])
+    assert list(spider.parse_image(html)) == [] and sink.events() == ["not_an_image"]
+
+
+def test_pages_past_the_cap_record_it() -> None:
+    spider, sink, page = _spider_and_page()
+    many = "".join(f'<p><img src="/u/cms/t{n}.png"></p>' for n in range(MAX_IMAGES_PER_PAGE + 2))
+    page = page.replace(
+        body=page.body.replace(b"<p>\xe5\x9b\x9b\xe3\x80\x81", many.encode() + b"<p>\xe5\x9b\x9b\xe3\x80\x81")
+    )
+    assert len(requests_of(spider.parse_report(page))) == MAX_IMAGES_PER_PAGE
+    assert sink.events() == ["images_capped"]
