@@ -43,6 +43,7 @@ LABELS: dict[str, str] = {
     "src_row": "出处：行",
     "src_col": "出处：列",
     "src_page": "出处：页码",
+    "ocr_confidence": "OCR 置信度",
     "content_hash": "正文哈希",
     "label": "理由",
     "applications": "申请（件）",
@@ -146,6 +147,7 @@ TABLE_LABELS: dict[str, str] = {
     "src_row": "出处：行",
     "src_col": "出处：列",
     "src_page": "出处：页码",
+    "ocr_confidence": "OCR 置信度",
     "report_id": "报告",
 }
 
