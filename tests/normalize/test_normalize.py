@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import crawler.normalize
-from crawler.normalize import rebuild
+from crawler.normalize import input_hash, rebuild
 from crawler.parse import PARSER_VERSION
 from crawler.store.captures import CaptureRecord, write_capture
 from crawler.store.schema import connect
@@ -305,3 +305,12 @@ def test_rebuild_fills_deadlines_and_the_agency_summary(archive):
     ]
     assert stats[0]["requests_received"] == report["applications_received"]
     assert [r["years_reported"] for r in db.query("select * from agency_stats")] == [1]
+
+
+def test_input_hash_counts_a_pages_table_images_and_nothing_else_changes_without_them() -> None:
+    """A page with no archived table images keeps the fingerprint it had before images were archived (no mass
+    re-parse); with images, their url + sha256 are part of it (a changed image re-parses the page)."""
+    row = {"family": "http://h/a.html", "id": 1, "url": "http://h/a.html", "sha256": "0" * 64}
+    assert input_hash({**row, "images": None}) == input_hash(row)
+    one = input_hash({**row, "images": "http://h/u/3.png " + "a" * 64})
+    assert one != input_hash(row) and one != input_hash({**row, "images": "http://h/u/3.png " + "b" * 64})
