@@ -62,6 +62,16 @@ def find_date(text: str) -> str | None:
     return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else None
 
 
+def row_date(a: Selector) -> str | None:
+    """The date of a listing link's own row: its nearest li/tr/dl, else its parent when that holds no other link
+    (a breadcrumb's parent on drc.gd.gov.cn is the page wrapper, holding a hidden 1970年01月01日 "archived" stamp)."""
+    row = a.xpath("ancestor::*[self::li or self::tr or self::dl][1]")
+    if not row:
+        parent = a.xpath("..")
+        row = parent if len(parent.css("a[href]")) == 1 else None
+    return find_date(" ".join(row.css("::text").getall())) if row else None
+
+
 def link_title(a: Selector) -> str:
     """A listing link's title: its title attribute, else its text without a date the link also holds (real TRS
     rows put title and date in two spans of one `<a>`, nfj.nea.gov.cn)."""
@@ -263,8 +273,7 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
             href = (a.attrib.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
-            parent_text = " ".join(a.xpath("..//text()").getall())
-            items.append(ListingItem(response.urljoin(href), link_title(a), find_date(parent_text)))
+            items.append(ListingItem(response.urljoin(href), link_title(a), row_date(a)))
         return [i for i in items if is_report_title(i.title) or i.date]
 
     def next_listing(
