@@ -10,7 +10,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from spiders.base import ListingItem, NianbaoSpider, find_date
+from spiders.base import ListingItem, NianbaoSpider, find_date, link_title
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
 _PARAM = re.compile(r"var\s+param_(\d+)\s*=\s*\{(.*?)\}\s*;?", re.S)
@@ -47,8 +47,7 @@ def record_items(fragments: list[str], base_url: str) -> list[ListingItem]:
         if not a:
             continue
         href = a[0].attrib["href"].strip()
-        title = (a[0].attrib.get("title") or " ".join(a[0].css("::text").getall())).strip()
-        items.append(ListingItem(urljoin(base_url, href), re.sub(r"\s+", " ", title), find_date(fragment)))
+        items.append(ListingItem(urljoin(base_url, href), link_title(a[0]), find_date(fragment)))
     return items
 
 

@@ -11,7 +11,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
-from spiders.base import ListingItem, NianbaoSpider, find_date
+from spiders.base import ListingItem, NianbaoSpider, find_date, link_title
 
 _CHANNEL = re.compile(r"channel[_]?id['\"]?\s*[:=]\s*['\"]([0-9A-Za-z]{8,64})['\"]", re.I)
 _API = re.compile(r"""["']([^"']*getInfoCommon[^"']*)["']""")
@@ -39,9 +39,8 @@ def html_items(sel: Selector, base_url: str) -> list[ListingItem]:
         a = li.css("a[href]")
         if not a:
             continue
-        title = (a[0].attrib.get("title") or " ".join(a[0].css("::text").getall())).strip()
         date = find_date(" ".join(li.css(".time::text").getall()) or " ".join(li.css("::text").getall()))
-        items.append(ListingItem(urljoin(base_url, a[0].attrib["href"]), re.sub(r"\s+", " ", title), date))
+        items.append(ListingItem(urljoin(base_url, a[0].attrib["href"]), link_title(a[0]), date))
     return items
 
 
