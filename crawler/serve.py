@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import tempfile
 from pathlib import Path
 
 from crawler.store.files import require_archive
@@ -29,6 +31,17 @@ SETTINGS: dict[str, str | int] = {
 }
 
 
+def _uri_safe(path: Path) -> Path:
+    """Datasette opens the file through an unquoted `file:` URI, where '#', '?' and '%' end or change the name:
+    such a path is served through a symlink with a plain name (SQLite follows it to the real file and its
+    WAL, so readers see every write)."""
+    if not any(ch in str(path) for ch in "#?%"):
+        return path
+    link = Path(tempfile.mkdtemp(prefix="nianbao-serve-")) / re.sub(r"[#?%]", "_", path.name)
+    link.symlink_to(path)
+    return link
+
+
 def datasette_args(
     db_path: str | Path, port: int = 8001, host: str = "127.0.0.1", *, inspect_file: str | Path | None = None
 ) -> list[str]:
@@ -36,7 +49,7 @@ def datasette_args(
 
     With ``inspect_file`` (a snapshot, crawler/snapshot.py) the file is served immutable (``-i``): no locking,
     no change checks, table counts from the inspect file."""
-    path = str(Path(db_path).resolve())
+    path = str(_uri_safe(Path(db_path).resolve()))
     args = ["serve", "-i", path, "--inspect-file", str(inspect_file)] if inspect_file else ["serve", path]
     args += [
         "--port",
