@@ -150,3 +150,55 @@ def test_pdf_boxes_hold_exactly_the_printed_numbers(monkeypatch, name: str) -> N
             .get_text_bounded(box[0], height - box[3], box[2], height - box[1])
         )
         assert inside.split() == (cell.value_text or "").split(), (cell.table, cell.row_code, cell.col_code)
+
+
+def test_pdf_page_renderers_run_at_most_two_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six page views at once start real renderer processes, never more than CONCURRENT_RENDERS together."""
+    import asyncio
+    import sys
+
+    from crawler.serve import PLUGINS_DIR
+
+    sys.path.insert(0, str(PLUGINS_DIR))
+    from nianbao_web import pdfpage
+
+    live, peak = 0, 0
+    real_exec = asyncio.create_subprocess_exec
+
+    class Counted:
+        def __init__(self, proc: asyncio.subprocess.Process) -> None:
+            self.proc = proc
+            self.returncode = None
+
+        async def communicate(self, data: bytes) -> tuple[bytes, bytes]:
+            nonlocal live
+            try:
+                out = await self.proc.communicate(data)
+            finally:
+                live -= 1
+            self.returncode = self.proc.returncode
+            return out
+
+        def kill(self) -> None:
+            self.proc.kill()
+
+        async def wait(self) -> int:
+            return await self.proc.wait()
+
+    async def counting_exec(*args, **kwargs):  # the real child process, counted while it runs
+        nonlocal live, peak
+        proc = await real_exec(*args, **kwargs)
+        live += 1
+        peak = max(peak, live)
+        return Counted(proc)
+
+    monkeypatch.setattr(pdfpage.asyncio, "create_subprocess_exec", counting_exec)
+    data = (FIXTURES / HUAIAN.file).read_bytes()
+
+    async def six_views() -> list[dict]:
+        pdfpage._RENDER_SLOTS = asyncio.Semaphore(pdfpage.CONCURRENT_RENDERS)
+        return await asyncio.gather(*(pdfpage.render_limited(data, 1, None) for _ in range(6)))
+
+    results = asyncio.run(six_views())
+    assert all(r.get("png") for r in results), [r.get("error") for r in results]
+    assert peak == pdfpage.CONCURRENT_RENDERS == 2

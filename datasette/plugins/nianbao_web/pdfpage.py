@@ -163,13 +163,29 @@ def render(data: bytes, page_no: int, cell: tuple[int, int, int] | None) -> dict
     }
 
 
+CONCURRENT_RENDERS = 2  # page renderers running at once (each up to MEMORY_BYTES); the rest wait their turn
+_RENDER_SLOTS = asyncio.Semaphore(CONCURRENT_RENDERS)
+
+
 def _limit() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
 
 
 async def render_limited(data: bytes, page_no: int, cell: tuple[int, int, int] | None) -> dict:
-    """render() in a child process under memory, CPU and wall-clock limits; {"error": ...} when it fails."""
+    """render() in a child process under memory, CPU and wall-clock limits, at most CONCURRENT_RENDERS at a
+    time (a crowd of page views must not start a crowd of renderers); {"error": ...} when it fails."""
+    try:
+        await asyncio.wait_for(_RENDER_SLOTS.acquire(), WALL_SECONDS)
+    except TimeoutError:
+        return {"error": "服务器繁忙 / busy"}
+    try:
+        return await _render_in_child(data, page_no, cell)
+    finally:
+        _RENDER_SLOTS.release()
+
+
+async def _render_in_child(data: bytes, page_no: int, cell: tuple[int, int, int] | None) -> dict:
     args = [str(page_no), *(str(v) for v in cell or ())]
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
