@@ -25,7 +25,12 @@ class _AlreadyRecorded(logging.Filter):
 
 
 def quiet_recorded_failures() -> None:
-    """Install the filters once (idempotent)."""
+    """Install the filters once (idempotent).
+
+    trafilatura warns "discarding data: None" whenever a page it is asked about has no article (the crawler's
+    check for report-table images asks about every report page); what a page yields is the parser's outcome
+    to record, so only its errors reach the console."""
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     for name, prefix in _REPEATS.items():
         logger = logging.getLogger(name)
         if not any(isinstance(f, _AlreadyRecorded) for f in logger.filters):
