@@ -225,6 +225,14 @@ def _ocr_doubts(report: ParsedReport) -> list[str]:
     return [f"OCR: low confidence in {len(low)} cells: {named}{more}"]
 
 
+def _stored(text: str, what: str, warnings: list[str]) -> str:
+    """The text as stored, cut at MAX_STORED_TEXT_CHARS (so that one value fits the public server's guard)."""
+    if len(text) <= limits.MAX_STORED_TEXT_CHARS:
+        return text
+    warnings.append(f"{what} cut at {limits.MAX_STORED_TEXT_CHARS:,} of {len(text):,} characters")
+    return text[: limits.MAX_STORED_TEXT_CHARS]
+
+
 def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     """Turn what a reader extracted into a ParsedReport: tables, sections, metadata, checks, status."""
     report = ParsedReport(source_format=ex.source_format)
@@ -244,7 +252,7 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
         report.year = title_year(report.title) or (hints.year if hints else None)
         return report
     text = "\n".join(ex.lines)
-    report.text = text
+    report.text = _stored(text, "text", report.warnings)
     reader: TableReader | FlatTables = _read_tables(ex.rows)
     if ex.alt_rows and (reader.errors or len(reader.cells) < _FEWEST_COMPLETE):
         # PDF tables pdfplumber could not rule completely: read the text lines too, keep the fuller result
@@ -258,7 +266,7 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
             reader = flat
             ex.lines, ex.table_lines = cut_lines(ex.lines, flat.spans, ex.table_lines)
     report.cells = reader.cells
-    report.warnings = list(dict.fromkeys([*ex.warnings, *reader.warnings]))
+    report.warnings = list(dict.fromkeys([*ex.warnings, *reader.warnings, *report.warnings]))
     errors = [*ex.errors, *reader.errors]
     for cell in report.cells:
         cell.confidence = ex.confidence.get((cell.src_page, cell.src_row, cell.src_col))
@@ -268,6 +276,8 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     )
     report.publish_date = pick_date(ex.date_candidates, ex.page_text, ex.lines, hints)
     report.sections = find_sections(ex.lines, ex.table_lines)
+    for section in report.sections:
+        section.text = _stored(section.text, f"section {section.no}", report.warnings)
     tables = {name: report.table(name) for name in ("table2", "table3", "table4")}
     report.format = _detect_format(reader, tables, report.sections, report.year)
     report.table_is_image = ex.table_is_image and not report.cells and len(report.sections) >= 2

@@ -2,6 +2,9 @@
 
 MAX_INPUT_BYTES = 30 * 1024 * 1024  # larger inputs are refused before parsing
 MAX_TEXT_CHARS = 2_000_000  # decoded text beyond this is cut
+# stored report/section text beyond this is cut, with a warning: 300,000 Chinese characters are ~0.9 MB of
+# UTF-8, under the public server's 1 MB per-value guard (datasette/plugins/nianbao_guard.py); a report is 5–50k
+MAX_STORED_TEXT_CHARS = 300_000
 MAX_PDF_PAGES = 60  # a report is 5–20 pages; the rest is not read
 MAX_TABLE_ROWS = 2_000  # per source table
 MAX_TOTAL_ROWS = 6_000  # over the whole document
