@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -382,6 +383,7 @@ def run_benchmark(
     live: bool = False,
     in_place: bool = False,
     env: dict[str, str] | None = None,
+    only: str | None = None,
 ) -> dict:
     port = _free_port()
     inspect_file = None
@@ -399,6 +401,8 @@ def run_benchmark(
         rng = random.Random(7)
         results: dict[str, dict[str, float]] = {}
         for name, next_path in scenarios(db, reports, rng).items():
+            if only and not name.startswith("baseline") and not re.search(only, name):
+                continue
             times: list[float] = []
             errors: list[str] = []
             for i in range(3 + requests):  # the first 3 warm the caches
@@ -469,6 +473,9 @@ def main(argv: list[str] | None = None) -> int:
         help="First serve the live archive as before snapshots (facets counted over every search match), then "
         "the snapshot; print the p95 ratio per scenario (robust to a loaded machine).",
     )
+    parser.add_argument(
+        "--only", default=None, help="Run only the scenarios matching this regex (and the baseline)."
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         path = args.db or Path(tmp) / "archive.db"
@@ -479,9 +486,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.compare_live:
             print("== live archive, facets over every search match (as before snapshots)")
             unbounded = {"NIANBAO_SEARCH_FACET_SAMPLE": str(10**12)}
-            before = run_benchmark(path, args.reports, args.requests, live=True, env=unbounded)
+            before = run_benchmark(
+                path, args.reports, args.requests, live=True, env=unbounded, only=args.only
+            )
             print("== snapshot")
-        after = run_benchmark(path, args.reports, args.requests, live=args.live, in_place=args.in_place)
+        after = run_benchmark(
+            path, args.reports, args.requests, live=args.live, in_place=args.in_place, only=args.only
+        )
         if before:
             print(f"{'scenario':40} {'p95 live':>9} {'p95 snap':>9} {'snap/live':>9}")
             for name, r in after.items():

@@ -2,7 +2,8 @@
 
 metadata.yml lists default facets as ``{counted: column}``. An unfiltered table page reads them from the
 snapshot's precomputed ``facet_counts`` (crawler/snapshot.py) instead of counting the whole table on every
-visit. A search page counts them over the newest ``SEARCH_FACET_SAMPLE`` matches only (by report id = capture
+visit; a page whose only filter is one equality (``?year=2023``) reads ``facet_counts_by`` when the snapshot
+counted that filter. A search page counts them over the newest ``SEARCH_FACET_SAMPLE`` matches only (by report id = capture
 order), so a word found in every report costs a bounded amount, and says so under the facets. Anything else
 (a filter, a facet picked with ``_facet=``) is an ordinary column facet.
 """
@@ -11,15 +12,18 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
 from datasette.facets import ColumnFacet
+from datasette.utils import path_with_added_args, path_with_removed_args
 
 from datasette import hookimpl
 
 SEARCH_FACET_SAMPLE = int(os.environ.get("NIANBAO_SEARCH_FACET_SAMPLE", "5000"))
 FACET_COUNTS = "facet_counts"
+FACET_COUNTS_BY = "facet_counts_by"
 WHERE = re.compile(r"\bwhere\b", re.I)
+# The whole where clause of a page filtered by one equality (datasette/filters.py's "exact" template).
+ONE_EQUALITY = re.compile(r"\bwhere\s+\"(?P<col>\w+)\"\s*=\s*:(?P<param>p0)\s*$", re.I)
 # Datasette's ?_search= clause (datasette/filters.py), with the FTS primary key it was configured with.
 SEARCH_CLAUSE = re.compile(
     r"(?P<pk>\[?\"?\w+\"?\]?) in \(select rowid from (?P<fts>\[?\w+\]?) where (?P=fts) match "
@@ -32,8 +36,14 @@ class CountedFacet(ColumnFacet):
 
     async def facet_results(self) -> tuple[list[dict], list[str]]:
         unfiltered = not WHERE.search(self.sql) and not self.params
-        if unfiltered and self.table and await self._has_counts():
-            return await self._precomputed()
+        if unfiltered and self.table and await self._has_table(FACET_COUNTS):
+            return await self._precomputed(FACET_COUNTS, "", {})
+        one = ONE_EQUALITY.search(self.sql)
+        if one and set(self.params) == {"p0"} and self.table and await self._has_table(FACET_COUNTS_BY):
+            where = " and filter_col = :f and filter_value = :v"
+            return await self._precomputed(
+                FACET_COUNTS_BY, where, {"f": one["col"], "v": str(self.params["p0"])}
+            )
         found = SEARCH_CLAUSE.search(self.sql) if "search" in self.params else None
         if found:
             bounded = (
@@ -50,24 +60,24 @@ class CountedFacet(ColumnFacet):
             return results, timed_out
         return await super().facet_results()
 
-    async def _has_counts(self) -> bool:
-        db = self.ds.get_database(self.database)
-        return await db.table_exists(FACET_COUNTS)
+    async def _has_table(self, name: str) -> bool:
+        return await self.ds.get_database(self.database).table_exists(name)
 
-    async def _precomputed(self) -> tuple[list[dict], list[str]]:
-        """The default facets of an unfiltered page, from facet_counts; shaped like ColumnFacet's results."""
+    async def _precomputed(self, counts: str, where: str, params: dict) -> tuple[list[dict], list[str]]:
+        """The default facets from a precomputed counts table; shaped like ColumnFacet's results."""
         results: list[dict] = []
         size = self.get_facet_size()
+        qs_pairs = self.get_querystring_pairs()
         for source_and_config in self.get_configs():
             config = source_and_config["config"]
             column = config.get("column") or config["simple"]
             rows = await self.ds.execute(
                 self.database,
-                f"select value, n as count from {FACET_COUNTS} where tbl = :t and col = :c "
+                f"select value, n as count from {counts} where tbl = :t and col = :c{where} "
                 "order by n desc, value limit :limit",
-                {"t": self.table, "c": column, "limit": size + 1},
+                {"t": self.table, "c": column, "limit": size + 1, **params},
             )
-            if not rows.rows:  # a facet the snapshot did not count: count it now
+            if not rows.rows:  # a facet or filter value the snapshot did not count: count it now
                 return await super().facet_results()
             shown = rows.rows[:size]
             labels = await self.ds.expand_foreign_keys(
@@ -75,10 +85,14 @@ class CountedFacet(ColumnFacet):
             )
             values = []
             for row in shown:
-                path = self.ds.urls.path(_with_arg(self.request, column, row["value"]))
+                selected = (column, str(row["value"])) in qs_pairs
+                if selected:
+                    toggle = path_with_removed_args(self.request, {column: str(row["value"])})
+                else:
+                    toggle = path_with_added_args(self.request, {column: row["value"]})
                 values.append(
                     {"value": row["value"], "label": labels.get((column, row["value"]), row["value"]), "count": row["count"],
-                     "toggle_url": self.ds.absolute_url(self.request, path), "selected": False}
+                     "toggle_url": self.ds.absolute_url(self.request, self.ds.urls.path(toggle)), "selected": selected}
                 )  # fmt: skip
             results.append(
                 {"name": column, "type": self.type, "hideable": source_and_config["source"] != "metadata",
@@ -86,12 +100,6 @@ class CountedFacet(ColumnFacet):
                  "truncated": len(rows.rows) > size}
             )  # fmt: skip
         return results, []
-
-
-def _with_arg(request: Any, column: str, value: Any) -> str:
-    from datasette.utils import path_with_added_args
-
-    return path_with_added_args(request, {column: value})
 
 
 @hookimpl

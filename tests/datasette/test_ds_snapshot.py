@@ -33,11 +33,14 @@ def snapshot(archive_path: Path, tmp_path_factory: pytest.TempPathFactory):
         proc.wait(timeout=10)
 
 
-def _live_counts(archive: Path, column: str) -> dict:
+def _live_counts(archive: Path, column: str, where: str = "", params: tuple = ()) -> dict:
     conn = sqlite3.connect(archive)
     try:
         return dict(
-            conn.execute(f"select {column}, count(*) from reports where {column} is not null group by 1")
+            conn.execute(
+                f"select {column}, count(*) from reports where {column} is not null {where} group by 1",
+                params,
+            )
         )
     finally:
         conn.close()
@@ -65,6 +68,53 @@ def test_unfiltered_facets_come_from_the_counts_and_equal_live_counts(snapshot, 
         "select count(*) from facet_counts where tbl = 'reports' and col = 'year'"
     )
     assert precomputed.fetchone()[0] == len(_live_counts(archive_path, "year"))
+
+
+@pytest.mark.parametrize("filter_column", ["year", "province"])
+def test_one_filter_facets_come_from_the_counts_and_equal_live_counts(snapshot, archive_path, filter_column):
+    _, db, _, served = snapshot
+    values = sorted(_live_counts(archive_path, filter_column), key=str)
+    assert len(values) >= 2, values
+    for value in values:
+        data = served.json("/archive/reports.json", _size="1", **{filter_column: str(value)})
+        for column in ("year", "province", "city", "agency", "parse_status"):
+            facet = data["facet_results"][column]
+            shown = {r["value"]: r["count"] for r in facet["results"]}
+            live = _live_counts(archive_path, column, f"and {filter_column} = ?", (str(value),))
+            expected = dict(sorted(live.items(), key=lambda kv: (-kv[1], str(kv[0])))[:30])
+            assert shown == expected, (filter_column, value, column)
+            assert facet["truncated"] == (len(live) > 30)
+        selected = [r for r in data["facet_results"][filter_column]["results"] if r["selected"]]
+        assert [r["value"] for r in selected] == [value]
+    precomputed = sqlite3.connect(db).execute(
+        "select count(distinct filter_value) from facet_counts_by where tbl = 'reports' and filter_col = ?",
+        [filter_column],
+    )
+    assert precomputed.fetchone()[0] == len(values)  # these pages were read from the counts, not counted
+
+
+def test_a_filtered_page_reads_the_precomputed_counts(snapshot, tmp_path):
+    _, db, _, _ = snapshot
+    copy = tmp_path / "archive.db"
+    conn = sqlite3.connect(db)
+    conn.execute("VACUUM INTO ?", [str(copy)])
+    conn.close()
+    conn = sqlite3.connect(copy)
+    year = conn.execute(
+        "select filter_value from facet_counts_by where filter_col = 'year' limit 1"
+    ).fetchone()[0]
+    with conn:  # marked counts: a page showing them was read from the table, not counted
+        conn.execute(
+            "update facet_counts_by set n = n + 1000 where filter_col = 'year' and filter_value = ?", [year]
+        )
+    conn.close()
+    proc, base = start_datasette(copy)
+    try:
+        data = Served(base=base, db="archive").json("/archive/reports.json", _size="1", year=year)
+        assert all(r["count"] > 1000 for r in data["facet_results"]["province"]["results"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def test_search_facets_count_a_bounded_sample(snapshot, archive_path):
