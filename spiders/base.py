@@ -529,6 +529,14 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
 
     # ---- errors --------------------------------------------------------------------------------------
     def on_error(self, failure: Failure) -> Iterable[Any]:
+        followups = list(self.failure_followups(failure))
+        yield from followups
+        meta = failure.request.meta
+        if "directory_page" in meta and not meta.get("targets") and not followups:
+            yield from self.visit_units()  # the directory ends at this failed page
+
+    def failure_followups(self, failure: Failure) -> Iterable[Any]:
+        """Record what a failed request means (discovery ledger, moved column) and what to request instead."""
         request = failure.request
         meta = request.meta
         if failure.check(HttpError):

@@ -47,6 +47,7 @@ class DiscoveryMixin(_Base):
     unit_visits: int
     used_slugs: dict[str, str]  # slug -> candidate URL (a slug names one unit)
     matched_agencies: set[str]  # registry agencies found in the directory
+    unit_queue: list[tuple[Candidate, str]]  # candidates to visit once the whole directory is read
 
     def init_discovery(self) -> None:
         self.ledger = Ledger(self.ctx)
@@ -55,6 +56,7 @@ class DiscoveryMixin(_Base):
         self.unit_visits = 0
         self.used_slugs = {}
         self.matched_agencies = set()
+        self.unit_queue = []
 
     def directory_request(
         self, agency_ids: list[str] | None = None, url: str | None = None, page: int = 0
@@ -82,11 +84,13 @@ class DiscoveryMixin(_Base):
 
     # ---- the directory ---------------------------------------------------------------------------
     def parse_directory(self, response: Response) -> Iterator[Any]:
+        targets: list[str] = response.meta.get("targets") or []
         if self.failed(response):
+            if not targets:  # the directory ends here: visit what its earlier pages listed
+                yield from self.visit_units()
             return
         html = self.decode(response)
         sel = page_selector(html)
-        targets: list[str] = response.meta.get("targets") or []
         if targets:  # a moved column: find these agencies again by name
             yield from self.rediscover_targets(response, sel, targets)
             return
@@ -112,9 +116,11 @@ class DiscoveryMixin(_Base):
         registry = self.registry_matches(candidates)
         self.matched_agencies.update(registry.values())
         for candidate in candidates:
-            yield from self.consider(candidate, response.url, registry.get(candidate.url))
+            self.consider(candidate, response.url, registry.get(candidate.url))
         if following is not None:
             yield following
+        else:
+            yield from self.visit_units()
 
     def directory_next(self, response: Response, sel: Selector, html: str) -> scrapy.Request | None:
         """The directory's next page: a TRS page script, else a 下一页 link."""
@@ -151,8 +157,8 @@ class DiscoveryMixin(_Base):
                 found.setdefault(match[1], self.site.agency_id(agency))
         return found
 
-    def consider(self, candidate: Candidate, page_url: str, agency_id: str | None) -> Iterator[Any]:
-        """Decide a candidate now (navigation, known column, budget) or visit it."""
+    def consider(self, candidate: Candidate, page_url: str, agency_id: str | None) -> None:
+        """Decide a candidate now (navigation, known column) or queue it for a visit."""
         url = candidate.url
         if self.ledger.known(url):
             return
@@ -168,14 +174,28 @@ class DiscoveryMixin(_Base):
         if known_column:
             self.ledger.record(url, "column_found", "known column", column_url=known_column, **fields)
             return
-        if self.unit_visits >= self.site.politeness.max_pages:
-            self.ledger.record(
-                url, "capped", f"max_pages={self.site.politeness.max_pages} unit pages visited", **fields
-            )
-            return
-        self.unit_visits += 1
         self.ledger.expect(url, **fields)
-        yield self.unit_request(agency_id, url, candidate.text)
+        self.unit_queue.append((candidate, agency_id))
+
+    def visit_rank(self, url: str) -> tuple[int, int]:
+        """Visit order by the ledger of earlier runs: links never seen, then those last errored, blocked or
+        capped, then those last without a column or not a unit; within each, the longest unvisited first."""
+        past = self.state.discovery.get(url)
+        if past is None:
+            return (0, 0)
+        return (1 if past.outcome in ("error", "blocked", "capped") else 2, past.visited_run)
+
+    def visit_units(self) -> Iterator[scrapy.Request]:
+        """The whole directory is read: visit the queued candidates in ledger order, up to `max_pages`."""
+        queue = sorted(self.unit_queue, key=lambda entry: self.visit_rank(entry[0].url))
+        self.unit_queue = []
+        cap = self.site.politeness.max_pages
+        for candidate, agency_id in queue:
+            if self.unit_visits >= cap:
+                self.ledger.record(candidate.url, "capped", f"max_pages={cap} unit pages visited")
+                continue
+            self.unit_visits += 1
+            yield self.unit_request(agency_id, candidate.url, candidate.text)
 
     def discovered_agency_id(self, candidate: Candidate) -> str:
         """The agency id of a directory unit the registry does not list: <site>/<last folder of its URL>."""

@@ -54,6 +54,14 @@ class ArchivedPage:
 
 
 @dataclass
+class PastCandidate:
+    """What the discovery ledger of earlier runs says about one directory link."""
+
+    outcome: str  # its row's outcome in the latest run that listed it
+    visited_run: int = 0  # the latest run that visited or decided it (0: only ever capped)
+
+
+@dataclass
 class SiteState:
     """The archive's memory of one site, read when its crawl starts."""
 
@@ -73,6 +81,8 @@ class SiteState:
     # Report pages first archived by the killed runs, as archived: their attachment links are read again
     # from the archive (no download), since the killed run may never have requested them.
     resume_pages: dict[str, ArchivedPage] = field(default_factory=dict)
+    # Directory links of earlier runs (the discovery ledger): url -> latest outcome and last visit.
+    discovery: dict[str, PastCandidate] = field(default_factory=dict)
 
 
 class ArchiveSink(Protocol):
@@ -157,6 +167,13 @@ class SqliteSink:
                     state.resume_pages[url] = ArchivedPage(
                         final_url or url, content_type, decode_body(body, codec)
                     )
+            for url, outcome, run_id in self.db.execute(
+                "SELECT url, outcome, run_id FROM discovery WHERE site_id = ? ORDER BY run_id, id", [site_id]
+            ):
+                past = state.discovery.setdefault(url, PastCandidate(outcome))
+                past.outcome = outcome
+                if outcome != "capped":
+                    past.visited_run = run_id
             cols = [c for c in self.db["crawl_runs"].columns_dict]
             state.previous_runs = [
                 dict(zip(cols, row, strict=False))

@@ -93,10 +93,12 @@ class UnitsSite(Site):
     name = "银川市西夏区人民政府"
     region = {"province": "宁夏回族自治区", "city": "银川市", "district": "西夏区", "code": "640105"}
 
-    def __init__(self, site_id: str = "xixia", *, seed: int, faults: bool) -> None:
+    def __init__(
+        self, site_id: str = "xixia", *, seed: int, faults: bool, units: list[DirUnit] | None = None
+    ) -> None:
         super().__init__(site_id, seed=seed, faults=faults)
         self.plans: dict[str, DirUnit] = {}
-        for plan in UNITS:
+        for plan in UNITS if units is None else units:
             extra: dict[str, Any] = {"column": plan.column}
             if plan.waf:
                 extra.update(fault="waf", reachable=False)

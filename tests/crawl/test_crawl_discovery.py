@@ -10,8 +10,9 @@ from parsel import Selector
 
 from crawler.crawl.discovery import column_link, directory_candidates, is_column_text
 from crawler.crawl.ledger import ledger_line
-from crawler.crawl.sink import SqliteSink
+from crawler.crawl.sink import PastCandidate, SiteState, SqliteSink
 from crawler.crawl.status import print_status
+from crawler.registry import Politeness
 from spiders.static import StaticSpider
 
 DIRECTORY = f"{HOST}/zwgk/bmxxgk/"
@@ -66,9 +67,11 @@ def test_spider_records_every_candidate(sink: MemorySink) -> None:
     spider = StaticSpider(site, sink)
     directory = page_response("trs-directory.html", DIRECTORY, nianbao_kind="discovery", directory_page=0)
     directory = directory.replace(body=DIRECTORY_HTML.encode())
-    requests = requests_of(spider.parse_directory(directory))
-    assert [r.url for r in requests][-1] == f"{DIRECTORY}?page=2"  # the directory's second page
-    units = [r for r in requests if r.callback == spider.parse_unit]
+    (following,) = requests_of(spider.parse_directory(directory))
+    assert following.url == f"{DIRECTORY}?page=2"  # units are visited once the whole directory is read
+    second = page_response("trs-directory.html", following.url, **following.meta)
+    units = requests_of(spider.parse_directory(second.replace(body=b"<html><body></body></html>")))
+    assert all(r.callback == spider.parse_unit for r in units)
     assert len(units) == 6 and all(r.meta["nianbao_agency"] is None for r in units)
     unit_html = '<h3>西夏区档案馆</h3><a href="./jgzn/">机构职能</a><a href="./ndbg/">年度报告</a>'
     archive = page_response("trs-unit.html", units[1].url, **units[1].meta).replace(body=unit_html.encode())
@@ -131,3 +134,27 @@ def test_directory_written_by_a_data_island_is_read(sink: MemorySink) -> None:
         in_scope=lambda u: u.startswith(HOST),
     )
     assert [c.text for c in candidates] == ["鹿城区教育局", "鹿城区档案馆"]
+
+
+def test_visits_follow_the_ledger_of_earlier_runs(sink: MemorySink) -> None:
+    """New links first, then those last errored/blocked/capped, then those last without a column; the rest of
+    the queue past `max_pages` is capped (each with its row)."""
+    past = {
+        f"{HOST}/zwgk/bmxxgk/dag/": PastCandidate("no_column", 7),
+        f"{HOST}/zwgk/bmxxgk/tzb/": PastCandidate("capped", 3),
+        f"{HOST}/zwgk/bmxxgk/fl/": PastCandidate("blocked", 7),
+        f"{HOST}/zwgk/bmxxgk/gxs/": PastCandidate("not_a_unit", 5),
+        f"{HOST}/zwgk/zn/": PastCandidate("no_column", 7),
+    }
+    sink.state = SiteState(discovery=past)
+    site = make_site("static", directory=DIRECTORY, agencies=())
+    object.__setattr__(site, "agencies", ())
+    object.__setattr__(site, "politeness", Politeness(delay=0, max_pages=4))
+    spider = StaticSpider(site, sink)
+    spider.state = sink.state
+    body = DIRECTORY_HTML.replace('<a href="?page=2">下一页</a> <a href="?page=2">2</a>', "").encode()
+    directory = page_response("trs-directory.html", DIRECTORY, nianbao_kind="discovery", directory_page=0)
+    visits = [r.url for r in requests_of(spider.parse_directory(directory.replace(body=body)))]
+    assert visits == [f"{HOST}/zwgk/bmxxgk/rmyh/", *list(past)[1:4]]  # never seen, capped, blocked, no unit
+    capped = {row["url"] for name, row in sink.ops if name == "discovery" and row["outcome"] == "capped"}
+    assert capped == {f"{HOST}/zwgk/bmxxgk/dag/", f"{HOST}/zwgk/zn/"}
