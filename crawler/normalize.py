@@ -217,6 +217,8 @@ def _statistics_rows(report_id: int, report: ParsedReport) -> Iterator[dict[str,
             "src_col": c.src_col,
             "src_page": c.src_page,
             "ocr_confidence": c.confidence,
+            "src_box": json.dumps([round(v, 5) for v in c.src_box]) if c.src_box else None,
+            "src_url": c.src_url,
         }
 
 

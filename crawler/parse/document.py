@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -56,14 +57,22 @@ def _failed(source_format: str, message: str, hints: ReportHints | None) -> Pars
 
 def _ocr_table_images(ex: Extracted, images: Mapping[str, bytes], base_url: str | None) -> None:
     """OCR the body's <img> tables whose bytes were handed in (keyed by src as written, or absolute URL)."""
-    found: list[tuple[int | None, bytes]] = []
-    for src in ex.image_srcs:
-        data = images.get(src) or (images.get(urljoin(base_url, src)) if base_url else None)
-        if data:
-            found.append((None, data))
     start = len(ex.lines)
-    if found and ocr_images(ex, found, table=_IMAGE_TABLES):
-        ex.table_lines.update(range(start, len(ex.lines)))  # the tables' text is not section prose
+    deadline = time.monotonic() + limits.OCR_DOCUMENT_SECONDS
+    tried = 0
+    for src in ex.image_srcs:
+        url = urljoin(base_url, src) if base_url else src
+        data = images.get(src) or images.get(url)
+        if not data:
+            continue
+        if tried >= limits.OCR_MAX_PAGES:
+            ex.errors.append(f"OCR stopped after {limits.OCR_MAX_PAGES} images; {src} and later not read")
+            break
+        tried += 1
+        first = len(ex.lines)
+        if ocr_images(ex, [(None, data)], table=_IMAGE_TABLES, deadline=deadline):
+            ex.image_lines.append((first, len(ex.lines), url))
+    ex.table_lines.update(range(start, len(ex.lines)))  # the tables' text is not section prose
 
 
 def _extract(
@@ -269,7 +278,9 @@ def interpret(ex: Extracted, hints: ReportHints | None) -> ParsedReport:
     report.warnings = list(dict.fromkeys([*ex.warnings, *reader.warnings, *report.warnings]))
     errors = [*ex.errors, *reader.errors]
     for cell in report.cells:
-        cell.confidence = ex.confidence.get((cell.src_page, cell.src_row, cell.src_col))
+        where = (cell.src_page, cell.src_row, cell.src_col)
+        cell.confidence, cell.src_box = ex.confidence.get(where), ex.boxes.get(where)
+        cell.src_url = next((u for a, b, u in ex.image_lines if a <= (cell.src_row or -1) < b), None)
     period = period_years(text)
     report.year = (
         title_year(report.title) or (period[1] if period else None) or (hints.year if hints else None)

@@ -27,6 +27,10 @@ class Extracted:
     pdf_title_join: bool = False  # title lines broken by layout: join without spaces
     ocr: bool = False  # some text was recognised by OCR
     image_srcs: list[str] = field(default_factory=list)  # <img> sources of a body whose tables are images
+    boxes: dict[tuple[int | None, int, int], tuple[float, float, float, float]] = field(
+        default_factory=dict
+    )  # OCR: (page, row, col) → the words' box as fractions of the image (x0, top, x1, bottom)
+    image_lines: list[tuple[int, int, str]] = field(default_factory=list)  # OCR'd <img>: lines [start, end)
     confidence: dict[tuple[int | None, int, int], float] = field(
         default_factory=dict
     )  # OCR: (page, row, col)

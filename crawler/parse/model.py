@@ -45,6 +45,8 @@ class Cell:
     src_col: int | None = None
     src_page: int | None = None
     confidence: float | None = None  # OCR's confidence in the text of the cell (None: not OCR'd)
+    src_box: tuple[float, float, float, float] | None = None  # OCR: (x0, top, x1, bottom) / image size
+    src_url: str | None = None  # the table image (absolute URL) the cell was OCR'd from
 
     @property
     def address(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections.abc import Iterable
@@ -12,8 +13,11 @@ from crawler.parse.extracted import Extracted
 from crawler.parse.ocr import OcrError, recognise
 
 
-def add_boxes(ex: Extracted, boxes: list[Box], page: int | None, table: int = 0) -> None:
-    """Append one page's words to `ex`: a line and a row per visual line, each cell's confidence kept."""
+def add_boxes(
+    ex: Extracted, boxes: list[Box], page: int | None, table: int = 0, size: tuple[int, int] | None = None
+) -> None:
+    """Append one page's words to `ex`: a line and a row per visual line, each cell's confidence kept, and
+    its box as fractions of the image when the image's (width, height) is known."""
     for line in page_lines(boxes):
         index = len(ex.lines)
         ex.lines.append(line.text)
@@ -21,6 +25,21 @@ def add_boxes(ex: Extracted, boxes: list[Box], page: int | None, table: int = 0)
         ex.rows.append(row)
         for cell, box in zip(row.cells, line.cells, strict=True):
             ex.confidence[(page, index, cell.col)] = box.conf
+            if size:
+                width, height = size
+                fractions = (box.x0 / width, box.top / height, box.x1 / width, box.bottom / height)
+                ex.boxes[(page, index, cell.col)] = tuple(min(1.0, max(0.0, v)) for v in fractions)
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of an image from its header, or None when it cannot be read."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            return img.width, img.height
+    except Exception:  # noqa: BLE001 — the OCR worker reports unreadable images itself
+        return None
 
 
 def ocr_images(
@@ -49,7 +68,7 @@ def ocr_images(
         except OcrError as exc:
             ex.errors.append(f"{where}: OCR failed: {exc}")
             continue
-        add_boxes(ex, result.boxes, page, table)
+        add_boxes(ex, result.boxes, page, table, image_size(data))
         read += 1
     ex.ocr = ex.ocr or read > 0
     return read

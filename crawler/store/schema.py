@@ -495,3 +495,13 @@ def _v12_table_images(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS.append(_v12_table_images)  # issue 11: tables published as <img> OCR'd in the nightly
+
+
+def _v13_ocr_cell_boxes(db: sqlite_utils.Database) -> None:
+    """Where an OCR'd cell sits: its box as fractions of the image or scanned page (JSON [x0, top, x1, bottom])
+    and, for a table published as an <img>, the image's URL (the report page links the cell to that capture)."""
+    db["statistics"].add_column("src_box", str)
+    db["statistics"].add_column("src_url", str)
+
+
+MIGRATIONS.append(_v13_ocr_cell_boxes)

@@ -153,7 +153,12 @@ async def capture_view(datasette: Any, request: Any) -> Response:
     database, db, row = await _capture_row(datasette, request)
     content_type = row["content_type"] or ""
     html, textual = cap.is_html(content_type), cap.is_text(content_type)
-    view = request.args.get("view") or ("html" if html else "source" if textual else "info")
+    image = content_type.split(";")[0].strip().lower().startswith("image/")
+    view = request.args.get("view") or (
+        "html" if html else "source" if textual else "image" if image else "info"
+    )
+    if view == "image" and not image:
+        view = "info"
     name = cap.download_name(row)
     if view == "download":
         # Always an attachment (saved, never shown here); archived pages and text as opaque bytes, so that no
@@ -166,6 +171,8 @@ async def capture_view(datasette: Any, request: Any) -> Response:
             headers={"Content-Disposition": cap.content_disposition(name, row["id"])},
         )
     where = _cell_param(request)
+    if view == "image":
+        return await _image_view(datasette, request, database, row, name)
     text = cap.body_text(row["body"], row["body_codec"], content_type) if (html or textual) else ""
     reports = (
         await db.execute("select id, title, year, version from reports where capture_id = ?", [row["id"]])
@@ -175,6 +182,7 @@ async def capture_view(datasette: Any, request: Any) -> Response:
         "capture": {k: v for k, v in row.items() if k != "body"},
         "download_name": name,
         "is_pdf": cap.is_pdf(content_type, name),
+        "is_image": image,
         "view": view,
         "is_html": html,
         "is_text": textual,
@@ -184,6 +192,41 @@ async def capture_view(datasette: Any, request: Any) -> Response:
         else "",
         "source": text if view == "source" else "",
         "reports": [dict(r) for r in reports],
+    }
+    return Response.html(await datasette.render_template("nianbao_capture.html", context, request=request))
+
+
+def _box_param(request: Any) -> dict | None:
+    """The cell's box from ?box=x0,top,x1,bottom (fractions of the image, as statistics.src_box stores it)
+    in percent for the overlay; None when absent or malformed."""
+    try:
+        x0, top, x1, bottom = (min(1.0, max(0.0, float(v))) for v in request.args.get("box", "").split(","))
+    except ValueError:
+        return None
+    if x1 <= x0 or bottom <= top:
+        return None
+    return {"left": 100 * x0, "top": 100 * top, "width": 100 * (x1 - x0), "height": 100 * (bottom - top)}
+
+
+async def _image_view(datasette: Any, request: Any, database: str, row: dict, name: str) -> Response:
+    """An archived image (a table published as an <img>) with the box of the cell OCR read from it."""
+    address = request.args.get("cell", "")
+    confidence = request.args.get("confidence", "")
+    cell = {
+        "name": notes.cell_name(address) if address else "",
+        "value": request.args.get("value", ""),
+        "confidence": confidence if re.fullmatch(r"[01](\.[0-9]{1,3})?", confidence) else "",
+    }
+    context = {
+        "database": database,
+        "capture": {k: v for k, v in row.items() if k != "body"},
+        "download_name": name,
+        "is_pdf": False,
+        "is_image": True,
+        "view": "image",
+        "cell": cell if address or cell["value"] else None,
+        "box": _box_param(request),
+        "reports": [],
     }
     return Response.html(await datasette.render_template("nianbao_capture.html", context, request=request))
 

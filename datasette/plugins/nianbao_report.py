@@ -96,9 +96,12 @@ async def _rows(db: Any, sql: str, params: list | tuple) -> list[dict]:
     return [dict(row) for row in result.rows]
 
 
-def cell_source(datasette: Any, database: str, capture: dict) -> Callable[[Mapping], str] | None:
+def cell_source(
+    datasette: Any, database: str, capture: dict, images: Mapping[str, int] | None = None
+) -> Callable[[Mapping], str] | None:
     """Link from a statistics cell to where it was read: the sanitized archived page with that cell
-    highlighted (HTML), or the PDF page drawn with the cell's box (PDF); None for other formats."""
+    highlighted (HTML), the PDF page drawn with the cell's box (PDF), or the archived table image (capture id
+    by URL in `images`) with the box OCR found the cell in; None for other formats."""
     base = datasette.urls.path(f"/-/capture/{database}/{capture['id']}")
     pdf = capture_helpers.is_pdf(capture.get("content_type"), capture_helpers.download_name(capture))
     html = capture_helpers.is_html(capture.get("content_type"))
@@ -106,6 +109,8 @@ def cell_source(datasette: Any, database: str, capture: dict) -> Callable[[Mappi
         return None
 
     def link(stat: Mapping) -> str:
+        if stat.get("src_url"):  # OCR'd from a table image: that image, or nothing if it is not archived
+            return _image_link(datasette, database, stat, (images or {}).get(stat["src_url"]))
         where = [stat.get("src_table"), stat.get("src_row"), stat.get("src_col")]
         if any(not isinstance(v, int) for v in where) or (pdf and not isinstance(stat.get("src_page"), int)):
             return ""
@@ -121,6 +126,25 @@ def cell_source(datasette: Any, database: str, capture: dict) -> Callable[[Mappi
         return f"{base}?" + urlencode({"view": "html", **params}) + "#nb-cell"
 
     return link
+
+
+def _image_link(datasette: Any, database: str, stat: Mapping, capture_id: int | None) -> str:
+    if capture_id is None:
+        return ""
+    params = {
+        "view": "image",
+        "cell": f"{stat['table_name']}.{stat['row_code']}.{stat['col_code']}",
+        "value": stat.get("value_text") or "",
+    }
+    if isinstance(stat.get("ocr_confidence"), float):
+        params["confidence"] = f"{stat['ocr_confidence']:.2f}"
+    try:
+        box = json.loads(stat.get("src_box") or "null")
+        if isinstance(box, list) and len(box) == 4:
+            params["box"] = ",".join(f"{float(v):.5f}" for v in box)
+    except (TypeError, ValueError):
+        pass
+    return datasette.urls.path(f"/-/capture/{database}/{capture_id}") + "?" + urlencode(params) + "#nb-cell"
 
 
 async def report_context(datasette: Any, database: str, report_id: str) -> dict | None:
@@ -163,7 +187,17 @@ async def report_context(datasette: Any, database: str, report_id: str) -> dict 
             )
         )
     region = report.get("district") or report.get("city") or report.get("province") or ""
-    source = cell_source(datasette, database, capture) if capture else None
+    urls = sorted({s["src_url"] for s in stats if s.get("src_url")})
+    images = {
+        r["url"]: r["latest_capture_id"]
+        for r in await _rows(
+            db,
+            "select url, latest_capture_id from documents where latest_capture_id is not null and url in "
+            f"({', '.join('?' * len(urls))})",
+            urls,
+        )
+    }
+    source = cell_source(datasette, database, capture, images) if capture else None
     tables = layout.report_tables(stats, checks, report.get("format"), source)
     for section in sections:
         section["heading"] = section_heading(section.get("no"), section.get("title"))

@@ -90,6 +90,22 @@ def test_normalize_ocrs_the_image_and_rederives_when_it_changes(crawled: tuple[P
     assert len(right) >= 170, (len(right), errors)  # of its 175 cells (measured: all 175 at 200 dpi)
     print(f"table 3: {len(right)} cells right, 0 wrong; {status}; errors {errors}")
     assert all(0 < conf <= 1 for *_, conf in cells), "every OCR'd cell carries its confidence"
+    (image_url,) = expected["image_urls"]
+    where = db.execute(
+        "select row_code, col_code, src_url, src_box from statistics where report_id = ? and table_name = 'table3'",
+        [report_id],
+    ).fetchall()
+    assert {url for _, _, url, _ in where} == {image_url}  # each cell names the image it was read from
+    boxes = {(r, c): json.loads(box) for r, c, _, box in where}
+    assert all(0 <= x0 < x1 <= 1 and 0 <= top < bottom <= 1 for x0, top, x1, bottom in boxes.values())
+    # the table's geometry, as printed: rows go down the image, columns to the right (centres compared)
+    first_row, last_row = (
+        boxes[("new_received", "natural_person")],
+        boxes[("results_total", "natural_person")],
+    )
+    assert first_row[1] < last_row[1] and abs(first_row[0] - last_row[0]) < 0.02
+    left, right = boxes[("new_received", "natural_person")], boxes[("new_received", "total")]
+    assert left[0] < right[0] and abs(left[1] - right[1]) < 0.01
     if status == "partial":  # tables 2 and 4 are 404 images; any cell left out is named too
         assert {"table2 not found", "table4 not found"} <= set(json.loads(errors))
 

@@ -42,6 +42,7 @@ class Cell:
     blank: bool = False
     missing: bool = False
     href: str = ""  # where the number was read: the archived original at that table / row / column
+    ocr: str = ""  # "OCR 识别，置信度 0.93" for a number read by OCR
 
 
 Grid = list[list[Cell]]
@@ -77,6 +78,13 @@ def _fmt(stat: Mapping | None) -> str:
     return "" if value is None else str(value)
 
 
+def _ocr_note(stat: Mapping | None) -> str:
+    confidence = stat.get("ocr_confidence") if stat else None
+    if not isinstance(confidence, int | float):
+        return ""
+    return f"OCR 识别，置信度 {confidence:.2f} / read by OCR, confidence {confidence:.2f}"
+
+
 class _Values:
     """Statistics of one report indexed by (table, row, col), producing value cells."""
 
@@ -104,6 +112,7 @@ class _Values:
             blank=bool(stat and stat.get("blank")),
             missing=stat is None,
             href=self.source(stat) if stat is not None and self.source else "",
+            ocr=_ocr_note(stat),
         )
 
 
