@@ -156,6 +156,7 @@ def test_pdf_page_renderers_run_at_most_two_at_a_time(monkeypatch: pytest.Monkey
     """Six page views at once start real renderer processes, never more than CONCURRENT_RENDERS together."""
     import asyncio
     import sys
+    from concurrent.futures import ThreadPoolExecutor
 
     from crawler.serve import PLUGINS_DIR
 
@@ -199,6 +200,8 @@ def test_pdf_page_renderers_run_at_most_two_at_a_time(monkeypatch: pytest.Monkey
         pdfpage._RENDER_SLOTS = asyncio.Semaphore(pdfpage.CONCURRENT_RENDERS)
         return await asyncio.gather(*(pdfpage.render_limited(data, 1, None) for _ in range(6)))
 
-    results = asyncio.run(six_views())
+    # a thread of its own: the session's Playwright browser (browser tests) keeps a loop running in this one
+    with ThreadPoolExecutor(1) as pool:
+        results = pool.submit(asyncio.run, six_views()).result()
     assert all(r.get("png") for r in results), [r.get("error") for r in results]
     assert peak == pdfpage.CONCURRENT_RENDERS == 2
