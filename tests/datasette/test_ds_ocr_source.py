@@ -96,3 +96,24 @@ def test_ocr_cell_links_to_the_image_with_its_box_and_confidence(ocr_served) -> 
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.headers["Content-Type"] == "image/png"
         assert response.read() == png  # the image the box is drawn over is the archived original
+
+
+@pytest.mark.browser
+def test_browser_follows_the_link_and_draws_the_box_over_the_image(ocr_served, browser) -> None:
+    served, report_id, address, capture_id, _ = ocr_served
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(served.url(f"/archive/reports/{report_id}"))
+        page.click(f"td[data-cell='{address}'] a")
+        page.wait_for_load_state("load")
+        assert f"/-/capture/archive/{capture_id}" in page.url
+        image = page.locator(".nb-page-frame img")
+        assert image.evaluate("img => img.complete && img.naturalWidth") > 0  # the archived PNG loaded
+        frame, box = image.bounding_box(), page.locator("#nb-cell").bounding_box()
+        assert frame and box and frame["width"] > 100
+        assert (box["x"] - frame["x"]) / frame["width"] == pytest.approx(BOX[0], abs=0.01)
+        assert (box["y"] - frame["y"]) / frame["height"] == pytest.approx(BOX[1], abs=0.01)
+        assert (box["x"] + box["width"] - frame["x"]) / frame["width"] == pytest.approx(BOX[2], abs=0.01)
+    finally:
+        context.close()
