@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from crawler.contract import OTHER_ROW_SINGLE, OTHER_ROWS_2021, RESULT_ROWS, TABLE3_COLUMNS, TABLE4_COLUMNS
 from crawler.parse.model import Check, Number
@@ -56,15 +57,7 @@ def table_checks(t3: Table, t4: Table) -> list[Check]:
         out.append(
             Check("table3.balance", ok, f"{col}: {_fmt(a)} + {_fmt(b)} {sign} {_fmt(c)} + {_fmt(d)}", addr)
         )
-    for row, cols in t3.items():
-        parts = [_num(cols.get(c)) for c in TABLE3_COLUMNS[:-1]]
-        total = _num(cols.get("total"))
-        if None in parts or total is None:
-            continue
-        s = sum(parts)  # type: ignore[arg-type]
-        ok = s == total
-        detail = f"{row}: {' + '.join(_fmt(p) for p in parts)} {'=' if ok else '≠'} {_fmt(total)}"  # type: ignore[arg-type]
-        out.append(Check("table3.row_totals", ok, detail, [f"table3.{row}.{c}" for c in TABLE3_COLUMNS]))
+    out += _row_totals("table3", "table3.row_totals", t3, TABLE3_COLUMNS)
     split = any(r in t3 for r in OTHER_ROWS_2021)
     result_rows = [r for r in RESULT_ROWS if r in t3 and not (split and r == OTHER_ROW_SINGLE)]
     if "results_total" in t3 and result_rows:
@@ -83,15 +76,21 @@ def table_checks(t3: Table, t4: Table) -> list[Check]:
                     [f"table3.{r}.{col}" for r in [*result_rows, "results_total"]],
                 )
             )
-    for block, cols in t4.items():
-        parts = [_num(cols.get(c)) for c in TABLE4_COLUMNS[:-1]]
-        total = _num(cols.get("total"))
+    out += _row_totals("table4", "table4.block_totals", t4, TABLE4_COLUMNS)
+    return out
+
+
+def _row_totals(table: str, rule: str, rows: Table, columns: Sequence[str]) -> list[Check]:
+    """Each row's last column (its total) against the sum of the others, for rows with every cell read."""
+    out: list[Check] = []
+    for row, cols in rows.items():
+        parts = [_num(cols.get(c)) for c in columns[:-1]]
+        total = _num(cols.get(columns[-1]))
         if None in parts or total is None:
             continue
-        s = sum(parts)  # type: ignore[arg-type]
-        ok = s == total
-        detail = f"{block}: {' + '.join(_fmt(p) for p in parts)} {'=' if ok else '≠'} {_fmt(total)}"  # type: ignore[arg-type]
-        out.append(Check("table4.block_totals", ok, detail, [f"table4.{block}.{c}" for c in TABLE4_COLUMNS]))
+        ok = sum(parts) == total  # type: ignore[arg-type]
+        detail = f"{row}: {' + '.join(_fmt(p) for p in parts)} {'=' if ok else '≠'} {_fmt(total)}"  # type: ignore[arg-type]
+        out.append(Check(rule, ok, detail, [f"{table}.{row}.{c}" for c in columns]))
     return out
 
 

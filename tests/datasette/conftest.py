@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ds_fixture_db import build_db  # noqa: E402
 from ds_real_db import build_real_db  # noqa: E402
-from ds_server import REPO_ROOT, Served, start_datasette  # noqa: E402
+from ds_server import REPO_ROOT, Served, serving  # noqa: E402
 from rank_fixture import build_rank_db  # noqa: E402
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -34,15 +33,8 @@ def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def served(archive_path: Path) -> Iterator[Served]:
-    proc, base = start_datasette(archive_path)
-    try:
-        yield Served(base=base, db="archive")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with serving(archive_path) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -54,29 +46,15 @@ def real_archive(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 
 @pytest.fixture(scope="session")
 def real_served(real_archive: tuple[Path, dict[str, int]]) -> Iterator[Served]:
-    proc, base = start_datasette(real_archive[0])
-    try:
-        yield Served(base=base, db="archive")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with serving(real_archive[0]) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
 def rank_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Datasette over the fixture with the rankings, deadline and feed cases (tests/datasette/rank_fixture.py)."""
-    proc, base = start_datasette(build_rank_db(tmp_path_factory.mktemp("rank") / "archive.db"))
-    try:
-        yield Served(base=base, db="archive")
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with serving(build_rank_db(tmp_path_factory.mktemp("rank") / "archive.db")) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,3 +76,22 @@ def start_datasette(db_path: Path, inspect_file: Path | None = None) -> tuple[su
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("datasette did not start within 120 s")
+
+
+def stop_datasette(proc: subprocess.Popen) -> None:
+    """Terminate a server started by start_datasette (killed if it does not stop within 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextmanager
+def serving(db_path: Path, inspect_file: Path | None = None) -> Iterator[Served]:
+    """A real Datasette on db_path for the duration of the block."""
+    proc, base = start_datasette(db_path, inspect_file=inspect_file)
+    try:
+        yield Served(base=base, db="archive")
+    finally:
+        stop_datasette(proc)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 from ds_fixture_db import build_db
-from ds_server import start_datasette
+from ds_server import start_datasette, stop_datasette
 
 MB = 1024 * 1024
 RECURSE = "with recursive r(n) as (select 1 union all select n + 1 from r where n < {n}) "
@@ -72,11 +71,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int,
         yield base, proc.pid, path, original if capture_id else b""
         assert proc.poll() is None, "the server died"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_datasette(proc)
 
 
 def _rss(pid: int) -> int:

@@ -8,7 +8,7 @@ import sqlite3
 import urllib.request
 from pathlib import Path
 
-from ds_server import start_datasette
+from ds_server import start_datasette, stop_datasette
 
 from crawler.store.schema import connect
 
@@ -48,5 +48,4 @@ def test_serve_a_path_with_a_hash_serves_that_file(tmp_path: Path) -> None:
         ) as response:
             assert len(json.load(response)) == 4
     finally:
-        proc.terminate()
-        proc.wait(30)
+        stop_datasette(proc)
