@@ -116,6 +116,7 @@ class ReliableScheduler(Scheduler):
         self.keys: dict[str, str] = {}
         self.pass_number = 0
         self._idle_since: float | None = None
+        self._others_seen: frozenset[str] = frozenset()
         self._beat: LoopingCall | None = None
         self._pop = server.register_script(_POP)
         self._reclaim = server.register_script(_RECLAIM)
@@ -225,17 +226,28 @@ class ReliableScheduler(Scheduler):
         pipe.srem(self.keys["inflight_index"], self.worker)
         pipe.execute()
 
-    def _others_busy(self) -> bool:
-        """Whether another live worker is not idle yet (starting, downloading, or holding in-flight requests
-        whose callbacks may schedule more)."""
+    def _others_work(self) -> frozenset[str]:
+        """What the other live workers have in progress: each busy worker (starting or downloading) and each
+        in-flight request it holds. Empty when they are all idle."""
         members = self.server.zrange(self.keys["workers"], 0, -1)
         live = {w.decode() if isinstance(w, bytes) else w for w in members} - {self.worker}
         busy = {w.decode() if isinstance(w, bytes) else w for w in self.server.smembers(self.keys["busy"])}
         prefix = self.keys["inflight_prefix"]
-        return bool(live & busy) or any(self.server.hlen(prefix + w) for w in live)
+        work = {f"busy:{w}" for w in live & busy}
+        for w in live:
+            work.update(
+                f"{w}:{f.decode() if isinstance(f, bytes) else f}" for f in self.server.hkeys(prefix + w)
+            )
+        return frozenset(work)
 
     def on_idle(self, spider: Spider) -> None:
-        """Close only when the whole pass is done, or after MAX_IDLE_TIME_BEFORE_CLOSE with nothing to do."""
+        """Close only when the whole pass is done, or when the other workers have made no progress for
+        MAX_IDLE_TIME_BEFORE_CLOSE (a live but stuck peer).
+
+        The wait is counted from the others' last visible progress, not from when this worker went idle: a
+        peer killed after a long busy stretch still holds requests in flight until its heartbeat expires,
+        and closing then would leave them to be reclaimed by the next pass (fetched again without the
+        validators this pass learned)."""
         self.heartbeat()
         self._clear_inflight()  # an idle engine has nothing in progress
         self.server.srem(self.keys["busy"], self.worker)
@@ -243,9 +255,12 @@ class ReliableScheduler(Scheduler):
         if len(self.queue):
             self._idle_since = None
             raise DontCloseSpider
-        if not self._others_busy():
+        work = self._others_work()
+        if not work:
             return
         now = time.monotonic()
-        self._idle_since = self._idle_since or now
-        if now - self._idle_since < self.max_idle:
+        if work != self._others_seen or self._idle_since is None:
+            self._others_seen, self._idle_since = work, now
+        # never give up on a peer before its heartbeat could have expired and its requests come back
+        if now - self._idle_since < max(self.max_idle, 2 * self.heartbeat_ttl):
             raise DontCloseSpider

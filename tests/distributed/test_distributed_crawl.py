@@ -148,6 +148,10 @@ def test_two_crawlers_one_killed_writer_killed_nothing_lost(redis_url: str, tmp_
 
             _wait("crawler B to finish", lambda: b.poll() is not None, 180)
             assert b.returncode in (0, 2), f"crawler B failed ({b.returncode}):\n{log('crawler-b')}"
+            left = [k for keys in frontiers for k in server.scan_iter(match=f"{keys['inflight_prefix']}*")]
+            assert not left, (
+                f"the first pass ended with the killed crawler's requests still in flight: {left}"
+            )
             _wait("the writer to drain the op queue", drained, 120)
             _wait(
                 "the writer to publish every site's state", lambda: all(server.exists(k) for k in states), 60

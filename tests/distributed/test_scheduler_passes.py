@@ -93,3 +93,46 @@ def test_a_crashed_workers_requests_are_reclaimed_and_the_next_start_begins_a_pa
         time.sleep(0.1)
     assert later.enqueue_request(_request(7)) and later.enqueue_request(Request("http://127.0.0.1:9/x"))
     later.close("finished")
+
+
+def test_an_idle_worker_outwaits_a_busy_peer_killed_late_and_takes_over_its_requests(redis_url: str) -> None:
+    """The idle timer runs from the peer's last progress: a worker idle for longer than MAX_IDLE while its peer
+    works must not close the moment that peer is killed — it waits for the heartbeat to expire and reclaims
+    the killed peer's in-flight requests in this pass (leaving them to the next pass means fetching them
+    again without validators)."""
+    from scrapy.exceptions import DontCloseSpider
+
+    server = redis.Redis.from_url(redis_url)
+    spider = _spider(redis_url)
+    busy = _scheduler(redis_url)
+    busy.open(spider)
+    idle = _scheduler(redis_url)
+    idle.open(_spider(redis_url))
+    idle.max_idle = 0.3
+    for n in range(2):
+        assert busy.enqueue_request(_request(n))
+    held = busy.next_request()
+    assert held is not None
+    with pytest.raises(DontCloseSpider):
+        idle.on_idle(spider)  # the queue holds request 1: not done
+    first_idle = time.monotonic()
+    assert busy.next_request() is not None  # the peer takes the last one; the queue is empty
+    # The peer keeps working (new requests in flight, heartbeats) for longer than MAX_IDLE…
+    for n in range(2, 6):
+        busy.heartbeat()
+        assert busy.enqueue_request(_request(n))
+        assert busy.next_request() is not None
+        with pytest.raises(DontCloseSpider):
+            idle.on_idle(spider)
+        time.sleep(0.1)
+    assert time.monotonic() - first_idle > idle.max_idle
+    # …and is SIGKILLed while holding 6 requests. The idle worker must stay until it has them back.
+    assert server.hlen(busy.inflight_key) == 2 * 6
+    deadline = time.monotonic() + 10
+    while not len(idle.queue):
+        assert time.monotonic() < deadline, "the killed peer's requests were never reclaimed"
+        with pytest.raises(DontCloseSpider):  # old behaviour: closed here, leaving them to the next pass
+            idle.on_idle(spider)
+        time.sleep(0.05)
+    assert len(idle.queue) == 6 and server.hlen(busy.inflight_key) == 0
+    idle.close("finished")
