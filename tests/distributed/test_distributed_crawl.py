@@ -164,7 +164,9 @@ def test_two_crawlers_one_killed_writer_killed_nothing_lost(redis_url: str, tmp_
             _wait("the second pass to finish", lambda: c.poll() is not None, 180)
             assert c.returncode in (0, 2), f"crawler C failed ({c.returncode}):\n{log('crawler-c')}"
             _wait("the writer to drain the op queue", drained, 120)
-            served = [(f"http://{r.host}{r.path}", r.status) for r in sim.request_log[second_pass:]]
+            served = [
+                (f"http://{r.host}{r.path}", r.status, r.headers) for r in sim.request_log[second_pass:]
+            ]
             ingest.send_signal(signal.SIGTERM)
             assert ingest.wait(60) == 0, log("writer")
         finally:
@@ -196,9 +198,14 @@ def test_two_crawlers_one_killed_writer_killed_nothing_lost(redis_url: str, tmp_
         runs = conn.execute("select count(*) from crawl_runs").fetchone()[0]
         assert runs >= 2 * len(frontiers)  # one run per site per crawler process
         expected_urls = {r["url"] for r in expected}
-        bodies = [u for u, status in served if u in expected_urls and status == 200]
-        assert not bodies, f"the second pass downloaded known reports again: {bodies}"
-        assert any(status == 304 for _, status in served), "the second pass revalidated nothing"
+        # (URL, the validators the crawler sent): none sent means the state it read did not know the report
+        bodies = [
+            (u, {k: v for k, v in headers.items() if k.lower().startswith("if-")})
+            for u, status, headers in served
+            if u in expected_urls and status == 200
+        ]
+        assert not bodies, f"the second pass downloaded known reports again: {bodies}\n{log('crawler-c')}"
+        assert any(status == 304 for _, status, _ in served), "the second pass revalidated nothing"
         assert _count(db, "documents") == documents_before, "the second pass found documents it already had"
     finally:
         conn.close()
