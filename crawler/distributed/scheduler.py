@@ -4,7 +4,7 @@ scrapy-redis pops a request from the shared queue destructively, and its dupefil
 scheduling that URL again: a SIGKILLed worker would take its in-flight requests with it. This subclass pops
 atomically into a per-worker *in-flight* hash (one Lua script), workers heartbeat into a sorted set, and the
 in-flight requests of a worker whose heartbeat expired are pushed back onto the queue by whoever notices.
-A request is done when its callback output has been scheduled (see `middleware.InflightDoneMiddleware`);
+A request is done when every output of its callback has been handled (see `middleware.InflightDoneMiddleware`);
 an idle worker holds nothing in flight, so it simply clears its own hash.
 
 Every worker runs every site's start requests; they go through the shared dupefilter too, so a pass is seeded
