@@ -44,11 +44,23 @@ class Site:
         self.base_url = ""
         self.units: dict[str, Unit] = {}
         self.lock = threading.RLock()
+        self.failing: dict[str, tuple[int, int]] = {}  # target as requested -> (status, answers left)
 
     # -- serving -------------------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         with self.lock:
+            status, left = self.failing.get(req.raw_target, (0, 0))
+            if left > 0:
+                self.failing[req.raw_target] = (status, left - 1)
+                return Response.html(
+                    f"<html><body><h1>{status} server error</h1></body></html>", status=status
+                )
             return self.route(req)
+
+    def fail_requests(self, target: str, times: int, status: int = 500) -> None:
+        """Answer the next `times` requests for `target` (path and query as requested) with `status`."""
+        with self.lock:
+            self.failing[target] = (status, times)
 
     def route(self, req: Request) -> Response:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -173,6 +173,11 @@ class SimulatedSites:
         item = site.add_report(agency_slug, year, form=form)
         return site.report_entry(site.units[agency_slug], item)
 
+    def fail_requests(self, site_id: str, target: str, *, times: int, status: int = 500) -> None:
+        """Answer the next `times` requests for `target` on one site (path + query as requested, as in
+        `request_log`) with `status` before serving it normally again; `times=0` heals it at once."""
+        self._sites[site_id].fail_requests(target, times, status)
+
     # -- request log ---------------------------------------------------------------------------------
     @property
     def request_log(self) -> list[RequestRecord]:
