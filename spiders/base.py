@@ -294,8 +294,13 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
         if self.failed(response):
+            self.listing_failed(response.meta, response.url, response.meta["nianbao_failure"])
             return
         agency_id = response.meta["nianbao_agency"]
+        column = response.meta["column"]
+        if response.meta["page"] == 0 and column in self.state.relist:  # before any deeper page is asked for
+            detail = f"{agency_id}: walking every listing page again, after {self.state.relist[column]}"
+            self.ctx.event("relisting", column, detail)
         html = self.decode(response)
         sel = Selector(text=html)
         items = self.listing_items(response, sel, html)
@@ -354,8 +359,10 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
     def follow_listing(
         self, response: Response, items: list[ListingItem], next_request: scrapy.Request | None
     ) -> Iterator[scrapy.Request]:
-        """Walk on only while a page holds something new (after a killed run: every page); a page repeating
-        earlier entries or the page cap means endless pagination."""
+        """Walk on only while a page holds something new; a page repeating earlier entries or the page cap
+        means endless pagination. Every page (up to the cap) after a killed run, and in a column whose walk
+        hit a failed listing page in an earlier run (`SiteState.relist`): the entries behind that page were
+        never requested, and a first page with nothing new would stop the walk before it reached them."""
         if next_request is None:
             return
         if not items and response.meta["page"] == 0:  # a JS shell: its entries come from the next request
@@ -365,7 +372,9 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         if items and response.meta.get("repeated_items") == len(items):
             self.ctx.event("endless_pagination", column, f"{response.url} repeats entries already listed")
             return
-        if not response.meta.get("fresh_items") and not self.state.interrupted:
+        if not response.meta.get("fresh_items") and not (
+            self.state.interrupted or column in self.state.relist
+        ):
             return
         page = next_request.meta.get("page", response.meta["page"] + 1)
         if page >= self.site.politeness.max_pages:
@@ -532,6 +541,8 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         followups = list(self.failure_followups(failure))
         yield from followups
         meta = failure.request.meta
+        if not followups and not failure.check(ScopeRefused):
+            self.listing_failed(meta, failure.request.url, failure_kind(failure))
         if "directory_page" in meta and not meta.get("targets") and not followups:
             yield from self.visit_units()  # the directory ends at this failed page
 
@@ -571,6 +582,18 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         # download exceptions were recorded (per attempt) by the archive middleware
         self.discovery_failed(asked_url(request), classify_exception(failure.value), str(failure.value)[:300])
 
+    def listing_failed(self, meta: dict[str, Any], url: str, kind: str) -> None:
+        """A listing page after the first that failed for a reason that may pass (5xx, timeout, WAF …; not
+        404/410: gone) leaves its column's walk incomplete — its entries and those behind it were never
+        requested. A warning naming the column (`listing_incomplete`, url = the column) makes the next runs walk
+        every page of it until a walk gets past page 0 without such a failure (`SqliteSink.load_state`)."""
+        if meta.get("nianbao_kind") != "listing" or not meta.get("page") or kind in GONE_KINDS:
+            return
+        detail = (
+            f"{meta['nianbao_agency']}: listing page {url} failed ({kind}); entries behind it not requested"
+        )
+        self.ctx.warn("listing_incomplete", detail, url=meta["column"])
+
     # ---- end of run ----------------------------------------------------------------------------------
     def closed(self, reason: str) -> None:
         for kind, detail in health_warnings(
@@ -589,6 +612,17 @@ class NianbaoSpider(DiscoveryMixin, scrapy.Spider):
         self.finish_discovery(reason)
         if self.ctx.run_id:
             self.ctx.sink.finish_run(self.ctx.run_id, self.ctx.finish_row())
+
+
+# A listing page answering these is gone, not failing: walking the column again would not reach it.
+GONE_KINDS = frozenset({"http_404", "http_410", "soft_404"})
+
+
+def failure_kind(failure: Failure) -> str:
+    """The failure kind of a failed request (an HTTP error's as the archive middleware classified it)."""
+    if failure.check(HttpError):
+        return str(failure.request.meta.get("nianbao_failure") or f"http_{failure.value.response.status}")
+    return classify_exception(failure.value)
 
 
 def asked_url(request: scrapy.Request) -> str:

@@ -11,7 +11,7 @@ from crawler.crawl.failures import BLOCKED_KINDS
 from crawler.crawl.sink import ArchiveSink
 
 # Kinds recorded as events that are informational, not errors of the run.
-NOTICE_KINDS = frozenset({"column_discovered"})
+NOTICE_KINDS = frozenset({"column_discovered", "relisting"})
 
 
 def utcnow() -> str:

@@ -78,6 +78,10 @@ class SiteState:
     # The site's last run never ended (killed): walk every listing page again, not just the new ones,
     # since pages it fetched may hold entries whose reports it never got to request.
     interrupted: bool = False
+    # Columns whose last walk hit a failed listing page (spiders/base.py `listing_failed`): column URL -> what
+    # failed. Their every page is walked again, as after a killed run, until a walk gets past the first page
+    # without such a failure (a `relisting` event after the last `listing_incomplete` one).
+    relist: dict[str, str] = field(default_factory=dict)
     # Report pages first archived by the killed runs, as archived: their attachment links are read again
     # from the archive (no download), since the killed run may never have requested them.
     resume_pages: dict[str, ArchivedPage] = field(default_factory=dict)
@@ -167,6 +171,15 @@ class SqliteSink:
                     state.resume_pages[url] = ArchivedPage(
                         final_url or url, content_type, decode_body(body, codec)
                     )
+            for column, kind, detail in self.db.execute(
+                "SELECT url, kind, detail FROM crawl_events WHERE site_id = ? "
+                "AND kind IN ('listing_incomplete', 'relisting') ORDER BY id",
+                [site_id],
+            ):
+                if kind == "listing_incomplete":
+                    state.relist[column] = detail
+                else:
+                    state.relist.pop(column, None)
             for url, outcome, run_id in self.db.execute(
                 "SELECT url, outcome, run_id FROM discovery WHERE site_id = ? ORDER BY run_id, id", [site_id]
             ):

@@ -505,3 +505,11 @@ def _v13_ocr_cell_boxes(db: sqlite_utils.Database) -> None:
 
 
 MIGRATIONS.append(_v13_ocr_cell_boxes)
+
+
+def _v14_site_events(db: sqlite_utils.Database) -> None:
+    """An index for the crawler's state load: a site's `listing_incomplete` / `relisting` events."""
+    db["crawl_events"].create_index(["site_id", "kind"], if_not_exists=True)
+
+
+MIGRATIONS.append(_v14_site_events)  # crawler: failed listing pages make the next run walk the column again

@@ -163,7 +163,7 @@ def test_site_state_survives_the_trip_through_redis() -> None:
         agency_names={"s1/a": "某局"},
         previous_runs=[{"id": 1, "status": "ok"}],
     )
-    for name in ("seen", "aliases"):  # fields the crawler added later travel too
+    for name in ("seen", "aliases", "relist"):  # fields the crawler added later travel too
         if hasattr(state, name):
             setattr(state, name, {"http://127.0.0.1/x": "other"})
     page = getattr(sink_module, "ArchivedPage", None)
