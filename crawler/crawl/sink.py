@@ -154,11 +154,16 @@ class SqliteSink:
             ).fetchall():
                 state.seen[url] = kind
             state.aliases = self._aliases(site_id, state.documents)
-            # Runs since the last one that ended were killed: when did the first of them start?
+            # A run that never ended was killed. Its leftovers (listing pages not walked, attachments not
+            # fetched) are taken up by the first run that starts after its last fetch and ends; until one has,
+            # the site is "interrupted". A run that merely ended later does not count: in distributed mode a
+            # peer that started while the killed worker was still busy never saw what that worker left undone.
             (killed_since,) = self.db.execute(
-                "SELECT MIN(started_at) FROM crawl_runs WHERE site_id = ? AND id > COALESCE("
-                "(SELECT MAX(id) FROM crawl_runs WHERE site_id = ? AND ended_at IS NOT NULL), 0)",
-                [site_id, site_id],
+                "SELECT MIN(k.started_at) FROM crawl_runs k WHERE k.site_id = ? AND k.ended_at IS NULL "
+                "AND NOT EXISTS (SELECT 1 FROM crawl_runs s WHERE s.site_id = k.site_id "
+                "AND s.ended_at IS NOT NULL AND s.started_at > COALESCE("
+                "(SELECT MAX(f.fetched_at) FROM fetches f WHERE f.run_id = k.id), k.started_at))",
+                [site_id],
             ).fetchone()
             state.interrupted = killed_since is not None
             if killed_since is not None:

@@ -22,15 +22,16 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet.task import LoopingCall
 
 from crawler.distributed.keys import frontier
 
@@ -101,6 +102,26 @@ return {tonumber(redis.call('GET', KEYS[3]) or '0'), fresh}
 )
 
 
+class Heartbeat(threading.Thread):
+    """Beats from a thread of its own: a callback holding the reactor (a huge page, a slow decode on a loaded
+    machine) must not make a live worker look dead — its peers would take back requests it is still working
+    on and might leave the pass while it goes on alone."""
+
+    def __init__(self, beat: Callable[[], None], interval: float) -> None:
+        super().__init__(name="nianbao-heartbeat", daemon=True)
+        self._beat, self._interval, self._stopped = beat, interval, threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.wait(self._interval):
+            try:
+                self._beat()
+            except Exception as exc:  # a Redis hiccup: the next beat may get through
+                logger.warning("distributed: heartbeat failed: %s: %s", type(exc).__name__, exc)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -117,7 +138,7 @@ class ReliableScheduler(Scheduler):
         self.pass_number = 0
         self._idle_since: float | None = None
         self._others_seen: frozenset[str] = frozenset()
-        self._beat: LoopingCall | None = None
+        self._beat: Heartbeat | None = None
         self._pop = server.register_script(_POP)
         self._reclaim = server.register_script(_RECLAIM)
         self._join = server.register_script(_JOIN)
@@ -155,11 +176,11 @@ class ReliableScheduler(Scheduler):
             len(self.queue),
             moved,
         )
-        self._beat = LoopingCall(self.heartbeat)
-        self._beat.start(max(self.heartbeat_ttl / 4, 0.5), now=False)
+        self._beat = Heartbeat(self.heartbeat, max(self.heartbeat_ttl / 4, 0.5))
+        self._beat.start()
 
     def close(self, reason: str) -> None:
-        if self._beat is not None and self._beat.running:
+        if self._beat is not None:
             self._beat.stop()
         if reason == "finished":  # everything popped was processed
             self._clear_inflight()

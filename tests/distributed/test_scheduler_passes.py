@@ -18,17 +18,17 @@ from crawler.distributed.settings import redis_settings
 pytestmark = pytest.mark.filterwarnings("ignore:Spider.log\\(\\) is deprecated")
 
 
-class _NoLoop:
-    """Stands in for twisted's LoopingCall: these tests run no reactor (heartbeats are called by hand)."""
+class _NoBeat:
+    """Stands in for the heartbeat thread: these tests beat by hand, and a "killed" worker beats no more."""
 
     def __init__(self, *args: Any) -> None:
-        self.running = False
+        return None
 
-    def start(self, *args: Any, **kwargs: Any) -> None:
-        self.running = True
+    def start(self) -> None:
+        return None
 
     def stop(self) -> None:
-        self.running = False
+        return None
 
 
 class _Spider(Spider):
@@ -55,8 +55,8 @@ def _request(n: int) -> Request:
 
 
 @pytest.fixture(autouse=True)
-def _no_reactor(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scheduler_module, "LoopingCall", _NoLoop)
+def _beat_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(scheduler_module, "Heartbeat", _NoBeat)
 
 
 def test_a_crashed_workers_requests_are_reclaimed_and_the_next_start_begins_a_pass(redis_url: str) -> None:
@@ -136,3 +136,24 @@ def test_an_idle_worker_outwaits_a_busy_peer_killed_late_and_takes_over_its_requ
         time.sleep(0.05)
     assert len(idle.queue) == 6 and server.hlen(busy.inflight_key) == 0
     idle.close("finished")
+
+
+def test_a_worker_whose_reactor_is_held_by_a_long_callback_stays_alive(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heartbeat runs in a thread of its own: a CPU-bound callback longer than the TTL (here a busy loop
+    in the main thread) must not get the worker's in-flight requests taken back by a peer."""
+    monkeypatch.undo()  # the real heartbeat thread for this test (the autouse fixture's stand-in removed)
+    server = redis.Redis.from_url(redis_url)
+    busy = _scheduler(redis_url)
+    busy.open(_spider(redis_url))
+    assert busy.enqueue_request(_request(1)) and busy.next_request() is not None
+    peer = _scheduler(redis_url)
+    peer.open(_spider(redis_url))
+    deadline = time.monotonic() + 4 * busy.heartbeat_ttl
+    while time.monotonic() < deadline:  # the reactor thread never yields
+        sum(range(10_000))
+    assert peer.reclaim() == 0, "a live worker's in-flight request was taken back"
+    assert server.hlen(busy.inflight_key) == 2
+    busy.close("finished")
+    peer.close("finished")
