@@ -14,6 +14,7 @@ Migrations are numbered functions applied in order; ``PRAGMA user_version`` reco
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -451,6 +452,23 @@ def _v11_agency_summary(db: sqlite_utils.Database) -> None:
 MIGRATIONS.append(_v11_agency_summary)
 
 
+def _use_wal(conn: sqlite3.Connection, patience: float = 60.0) -> None:
+    """Switch to WAL, waiting out other processes doing the same on a fresh file.
+
+    Changing the journal mode needs an exclusive lock, and SQLite answers "database is locked" at once —
+    without calling the busy handler — when two connections race to upgrade their locks (deadlock
+    avoidance); four processes opening a new archive together hit it about one time in three."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
     """Open archive.db (creating and migrating it unless read-only) with WAL and foreign keys on."""
     if readonly:
@@ -458,7 +476,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Databas
         return sqlite_utils.Database(conn)
     conn = sqlite3.connect(str(path), timeout=60, check_same_thread=False)
     db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA journal_mode=WAL")
+    _use_wal(conn)
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA busy_timeout=60000")
