@@ -1,7 +1,7 @@
 """Which images of a report page to archive: those the parser would OCR as the report's tables.
 
 A report page whose statistics tables are published as `<img>` is read by the parser's OCR only when it is
-given the images' bytes. The crawler asks the parser's own HTML reader (`html_source.read_html`) for them, so
+given the images' bytes. The crawler asks the parser's own HTML reader (`html_source.table_image_srcs`) for them, so
 both agree on what the report body is: images are fetched only when the body holds no report table and the
 reader marks the tables as images. Site chrome that can sit inside a body container (logos, icons, banners,
 attachment-type icons, QR codes, counters) is left out by name; at most `MAX_IMAGES_PER_PAGE` are fetched.
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-from crawler.parse.html_source import read_html
+from crawler.parse.html_source import table_image_srcs
 
 MAX_IMAGES_PER_PAGE = 12  # a report has 3 tables; a page printed as images page by page rarely has more
 _CHROME = re.compile(
@@ -41,11 +41,8 @@ def is_chrome(url: str) -> bool:
 def report_images(html: str, page_url: str, limit: int = MAX_IMAGES_PER_PAGE) -> PageImages:
     """The images a report page shows in place of its tables, resolved against the page URL."""
     found = PageImages()
-    ex = read_html(html)
-    if not ex.table_is_image:
-        return found
     seen: set[str] = set()
-    for src in ex.image_srcs:
+    for src in table_image_srcs(html):
         url = urljoin(page_url, src)
         if url in seen or urlsplit(url).scheme not in _SCHEMES:
             continue  # data: URIs carry their bytes in the page itself; nothing to fetch

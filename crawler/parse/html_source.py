@@ -245,6 +245,39 @@ def _main_text(html: str) -> list[str]:
     return [ln.strip() for ln in (found or "").splitlines() if ln.strip()]
 
 
+def _report_tables(tables: list[lxml.html.HtmlElement], non_leaf: set[int]) -> list[lxml.html.HtmlElement]:
+    """The leaf tables that are the report's statistics tables (by their labels)."""
+    return [
+        t
+        for t in tables
+        if id(t) not in non_leaf and is_report_table(squeeze(t.text_content()[:20000]), columns=1)
+    ]
+
+
+def table_image_srcs(text: str, *, nested: bool = False) -> list[str]:
+    """`read_html(text).image_srcs` — the body images standing in for the report's tables, [] when the page
+    has report tables — without reading the tables and the text: the crawler asks this of every report page
+    it fetches, and most have real tables or no image at all."""
+    head = text[: limits.MAX_TEXT_CHARS].lower()
+    if "<img" not in head and "_config" not in head:  # (a gkmlpt article's markup is escaped in a script)
+        return []
+    try:
+        root = lxml.html.document_fromstring(_XML_DECL.sub("", text[: limits.MAX_TEXT_CHARS]))
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    tables, non_leaf = _leaf_tables(root)
+    if _report_tables(tables, non_leaf):
+        return []
+    container = _container(root, [])
+    outer = [src.strip() for img in container.iter("img") if (src := img.get("src") or "").strip()]
+    scripts = [el.text for el in root.iter("script") if el.text and "_CONFIG" in el.text]
+    found = embedded.from_scripts(scripts) if scripts and not nested else None
+    if found is not None and table_image_srcs(found[0], nested=True) != outer:
+        # read_html takes the script's article only when the page's own text is short: ask it which
+        return read_html(text).image_srcs
+    return outer
+
+
 def read_html(text: str, *, nested: bool = False) -> Extracted:
     """Parse one HTML page (already decoded) into an Extracted; a gkmlpt page's article is read from its
     `window._CONFIG` script."""
@@ -264,12 +297,7 @@ def read_html(text: str, *, nested: bool = False) -> Extracted:
         if name and name not in meta:
             meta[name] = (m.get("content") or "").strip()
     tables, non_leaf = _leaf_tables(root)
-    report_tables = []
-    for t in tables:
-        if id(t) in non_leaf:
-            continue
-        if is_report_table(squeeze(t.text_content()[:20000]), columns=1):
-            report_tables.append(t)
+    report_tables = _report_tables(tables, non_leaf)
     rendered: dict[int, list[str]] = {}
     total = 0
     for i, t in enumerate(report_tables):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import scrapy
@@ -9,9 +10,11 @@ from crawl_helpers import HOST, MemorySink, make_site, requests_of
 from scrapy.http import HtmlResponse, Response
 
 from crawler.crawl.images import MAX_IMAGES_PER_PAGE, is_chrome, report_images
+from crawler.parse.html_source import read_html, table_image_srcs
 from spiders.static import StaticSpider
 
 REPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
+CMS_PAGES = Path(__file__).resolve().parent / "pages"
 URL = "http://www.example.gov.cn/xxgk/xxgknb/202301/t20230112_700001.html"
 
 
@@ -42,6 +45,26 @@ def test_chrome_left_out_and_the_count_capped() -> None:
         "http://www.example.gov.cn/images/icon_pdf.gif",
         "http://www.example.gov.cn/r/ewm.jpg",
     ]
+
+
+def test_the_crawler_and_the_parser_agree_on_every_saved_page() -> None:
+    """`table_image_srcs` is the crawler's cheap path to `read_html(...).image_srcs`: the same answer on every
+    saved report page (real and constructed), on the crawler's saved CMS pages, and on pages with their tables
+    made images (the real Pingtan report with each table replaced by an <img>, inside and outside the body)."""
+    pages = [*sorted(REPORTS.glob("*.htm*")), *sorted(CMS_PAGES.rglob("*.htm*"))]
+    pingtan = (REPORTS / "pingtan-2021.html").read_text(encoding="utf-8")
+    as_images = re.sub(r"<table.*?</table>", '<img src="/u/cms/t.png">', pingtan, flags=re.S)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in pages] + [
+        as_images,
+        as_images.replace("<body>", '<body><img src="/images/logo.png">', 1),
+    ]
+    assert len(texts) > 20
+    with_images = 0
+    for text in texts:
+        expected = read_html(text).image_srcs
+        assert table_image_srcs(text) == expected
+        with_images += bool(expected)
+    assert with_images >= 2  # the constructed image-table page and the rewritten Pingtan page
 
 
 def test_chrome_names() -> None:
