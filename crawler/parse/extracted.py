@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from crawler.parse.rows import SrcRow
@@ -34,3 +35,13 @@ class Extracted:
     confidence: dict[tuple[int | None, int, int], float] = field(
         default_factory=dict
     )  # OCR: (page, row, col)
+
+
+def title_from_lines(ex: Extracted) -> None:
+    """The first lines up to one naming a report (报告/年报) are the title candidate."""
+    head: list[str] = []
+    for line in ex.lines[:5]:
+        head.append(line)
+        if "报告" in line or "年报" in line:
+            ex.title_candidates.append("".join(re.sub(r"\s+", "", h) for h in head))
+            return

@@ -254,6 +254,15 @@ def _report_tables(tables: list[lxml.html.HtmlElement], non_leaf: set[int]) -> l
     ]
 
 
+def _image_srcs(container: lxml.html.HtmlElement) -> list[str]:
+    return [src.strip() for img in container.iter("img") if (src := img.get("src") or "").strip()]
+
+
+def _config_scripts(root: lxml.html.HtmlElement) -> list[str]:
+    """The texts of a gkmlpt page's `window._CONFIG` scripts (its article may sit in one)."""
+    return [el.text for el in root.iter("script") if el.text and "_CONFIG" in el.text]
+
+
 def table_image_srcs(text: str, *, nested: bool = False) -> list[str]:
     """`read_html(text).image_srcs` — the body images standing in for the report's tables, [] when the page
     has report tables — without reading the tables and the text: the crawler asks this of every report page
@@ -269,8 +278,8 @@ def table_image_srcs(text: str, *, nested: bool = False) -> list[str]:
     if _report_tables(tables, non_leaf):
         return []
     container = _container(root, [])
-    outer = [src.strip() for img in container.iter("img") if (src := img.get("src") or "").strip()]
-    scripts = [el.text for el in root.iter("script") if el.text and "_CONFIG" in el.text]
+    outer = _image_srcs(container)
+    scripts = _config_scripts(root)
     found = embedded.from_scripts(scripts) if scripts and not nested else None
     if found is not None and table_image_srcs(found[0], nested=True) != outer:
         # read_html takes the script's article only when the page's own text is short: ask it which
@@ -328,12 +337,10 @@ def read_html(text: str, *, nested: bool = False) -> Extracted:
         ex.lines.append(line)
     if not report_tables and container.find(".//img") is not None:
         ex.table_is_image = True
-        ex.image_srcs = [
-            src.strip() for img in container.iter("img") if (src := img.get("src") or "").strip()
-        ]
+        ex.image_srcs = _image_srcs(container)
     body_text = "".join(ln for i, ln in enumerate(ex.lines) if i not in ex.table_lines)
     if not report_tables and len(body_text) < 200:
-        scripts = [el.text or "" for el in root.iter("script") if el.text and "_CONFIG" in el.text]
+        scripts = _config_scripts(root)
         found = embedded.from_scripts(scripts) if scripts else None
         if found is not None and not nested:
             inner = read_html(found[0], nested=True)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-import re
 import time
 from collections.abc import Iterable
 
 from crawler.parse import limits
 from crawler.parse.boxes import Box, line_row, page_lines
-from crawler.parse.extracted import Extracted
+from crawler.parse.extracted import Extracted, title_from_lines
 from crawler.parse.ocr import OcrError, recognise
 
 
@@ -82,13 +81,3 @@ def read_image(data: bytes) -> Extracted:
         return ex
     title_from_lines(ex)
     return ex
-
-
-def title_from_lines(ex: Extracted) -> None:
-    """The first lines up to one naming a report (报告/年报) are the title candidate."""
-    head: list[str] = []
-    for line in ex.lines[:5]:
-        head.append(line)
-        if "报告" in line or "年报" in line:
-            ex.title_candidates.append("".join(re.sub(r"\s+", "", h) for h in head))
-            return

@@ -8,7 +8,7 @@ import re
 import time
 
 from crawler.parse import limits
-from crawler.parse.extracted import Extracted
+from crawler.parse.extracted import Extracted, title_from_lines
 from crawler.parse.labels import is_report_table
 from crawler.parse.numbers import is_value_text, squeeze
 from crawler.parse.rows import SrcCell, SrcRow
@@ -116,12 +116,7 @@ def read_ruled(data: bytes) -> Extracted:
         for i, (p, ln) in enumerate(page_lines[: limits.MAX_TOTAL_ROWS])
         if (row := split_line(ln, i, 0, p))
     ]
-    head: list[str] = []
-    for line in ex.lines[:5]:
-        head.append(line)
-        if "报告" in line or "年报" in line:
-            ex.title_candidates.append("".join(re.sub(r"\s+", "", h) for h in head))
-            break
+    title_from_lines(ex)
     if isinstance(info_title, str) and re.search(r"\d{4}", info_title):
         ex.title_candidates.append(info_title)
     return ex

@@ -7,8 +7,8 @@ import re
 import time
 
 from crawler.parse import limits
-from crawler.parse.extracted import Extracted
-from crawler.parse.ocr_source import ocr_images, title_from_lines
+from crawler.parse.extracted import Extracted, title_from_lines
+from crawler.parse.ocr_source import ocr_images
 from crawler.parse.pdf_ruled import PAGE_NO, is_debris, read_ruled
 from crawler.parse.rows import SrcRow
 from crawler.parse.sections import KNOWN

@@ -8,11 +8,10 @@ The page is invented: a report title, section 一 and about 400,000 characters o
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 
 import pytest
-from ds_server import Served, start_datasette
+from ds_server import Served, start_datasette, stop_datasette
 
 from crawler.normalize import rebuild
 from crawler.parse import parse_bytes
@@ -70,11 +69,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     try:
         yield Served(base, "archive")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_datasette(proc)
 
 
 def test_the_reports_row_is_served_without_the_guard_error(served: Served) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from collections.abc import Iterator
 import lxml.html
 import pytest
 from ds_fixture_db import REPORTS, build_db
-from ds_server import Served, start_datasette
+from ds_server import Served, start_datasette, stop_datasette
 
 from simulator.sites.image_tables import table3_png
 
@@ -63,11 +62,7 @@ def ocr_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serve
     try:
         yield Served(base, "archive"), report_id, address, capture_id, png
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_datasette(proc)
 
 
 def test_ocr_cell_links_to_the_image_with_its_box_and_confidence(ocr_served) -> None:

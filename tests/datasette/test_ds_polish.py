@@ -12,7 +12,7 @@ import lxml.html
 import pytest
 import yaml
 from ds_fixture_db import build_db
-from ds_server import start_datasette
+from ds_server import start_datasette, stop_datasette
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "datasette" / "plugins"))
 from nianbao_report import place_tables, section_heading  # noqa: E402
@@ -119,8 +119,7 @@ def test_unplaced_tables_follow_the_text(tmp_path: Path) -> None:
         with urllib.request.urlopen(base + "/archive/reports/104") as response:
             page = lxml.html.fromstring(response.read().decode())
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_datasette(proc)
     assert page.xpath("//div[@id='section-2']//table[contains(@class,'nb-table2')]")
     after = page.xpath("//section[contains(@class,'nb-tables')]/@data-table")
     assert after == ["table3", "table4"]

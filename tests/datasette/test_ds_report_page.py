@@ -11,7 +11,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 from ds_fixture_db import build_db
-from ds_server import start_datasette
+from ds_server import start_datasette, stop_datasette
 
 
 @pytest.fixture(scope="module")
@@ -126,5 +126,4 @@ def test_same_metadata_under_another_database_name(tmp_path: Path) -> None:
         with urllib.request.urlopen(base + "/demo/reports/101") as response:
             assert "nb-table3" in response.read().decode()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_datasette(proc)

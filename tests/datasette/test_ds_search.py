@@ -144,7 +144,7 @@ def test_search_box_filters_on_capture_id_for_covering_indexes(served) -> None:
 
 def test_search_box_falls_back_to_rowid_when_ids_differ_from_captures(tmp_path: Path) -> None:
     from ds_fixture_db import build_db
-    from ds_server import Served, start_datasette
+    from ds_server import Served, start_datasette, stop_datasette
 
     path = build_db(tmp_path / "archive.db")
     conn = sqlite3.connect(path)
@@ -159,8 +159,7 @@ def test_search_box_falls_back_to_rowid_when_ids_differ_from_captures(tmp_path: 
         assert "rowid in (select rowid from" in data["query"]["sql"]
         assert {row["id"] for row in data["rows"]} == EXPECTED_SEARCH["复议"]
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_datasette(proc)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from ds_server import REPO_ROOT, Served, start_datasette
+from ds_server import REPO_ROOT, Served, start_datasette, stop_datasette
 
 from crawler.snapshot import CURRENT, current_snapshot, make_snapshot
 
@@ -29,8 +29,7 @@ def snapshot(archive_path: Path, tmp_path_factory: pytest.TempPathFactory):
     try:
         yield root, db, inspect, Served(base=base, db="archive")
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_datasette(proc)
 
 
 def _live_counts(archive: Path, column: str, where: str = "", params: tuple = ()) -> dict:
@@ -113,8 +112,7 @@ def test_a_filtered_page_reads_the_precomputed_counts(snapshot, tmp_path):
         data = Served(base=base, db="archive").json("/archive/reports.json", _size="1", year=year)
         assert all(r["count"] > 1000 for r in data["facet_results"]["province"]["results"])
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_datasette(proc)
 
 
 def test_search_facets_count_a_bounded_sample(snapshot, archive_path):
@@ -150,8 +148,7 @@ def test_the_search_page_says_when_facets_counted_a_sample(snapshot, monkeypatch
         status, _, html = served.get("/archive/reports", _search="公开")
         assert status == 200 and "Facet counts cover the newest 2 of" in html
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_datasette(proc)
 
 
 def test_a_new_snapshot_switches_current_and_old_ones_are_pruned(snapshot, archive_path):
